@@ -1,0 +1,1 @@
+//! C API for libtcp (placeholder; see issue 5).

@@ -1,0 +1,1 @@
+//! Python bindings for libtcp (placeholder; see issue 5).

@@ -1,0 +1,2 @@
+//! The `tcp` command (placeholder).
+fn main() {}

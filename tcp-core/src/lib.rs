@@ -1,0 +1,27 @@
+//! tcp-core: Tool Capability Protocol descriptors, read exactly and decided fast.
+//!
+//! - [`wire`]: zero-copy views and values for every descriptor layout: libtcp's
+//!   own C24 format and each dialect the prototype writes.
+//! - [`batch`]: the scalar reference for validating many records at once.
+//! - [`policy`] and [`decision`]: risk and capabilities to a decision, with reasons.
+//! - [`hash`]: the command hash and constant-time comparisons.
+//!
+//! Contract: untrusted bytes enter only through `new_checked` or `Repr::parse`
+//! (or [`wire::Dialect::decode`]); nothing in this crate panics on any input.
+#![forbid(unsafe_code)]
+
+pub mod batch;
+pub mod checksum;
+pub mod decision;
+pub mod error;
+pub mod hash;
+pub mod policy;
+pub mod risk;
+pub mod wire;
+
+pub use batch::{BatchSummary, Status, validate_batch};
+pub use decision::{Decision, Reason, Verdict};
+pub use error::{Error, ErrorCode, Result};
+pub use policy::Policy;
+pub use risk::{Capabilities, RiskLevel};
+pub use wire::{Decoded, Detection, Dialect, Leniency, Mode};

@@ -1,0 +1,1 @@
+//! Batch validation backends (placeholder; see issue 6).

@@ -1,0 +1,2 @@
+//! Measurement statistics for timing studies (placeholder; see issue 4).
+#![forbid(unsafe_code)]
