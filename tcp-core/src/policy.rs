@@ -158,6 +158,28 @@ impl Policy {
         }
     }
 
+    /// Decides for a decoded descriptor: by risk and capabilities; a descriptor
+    /// without risk information is treated like an unknown command; every
+    /// leniency of the read is listed as a reason (asking for no more than the
+    /// risk does, so the data's own level still decides).
+    pub fn decide_decoded(&self, decoded: &crate::wire::Decoded, name: &str) -> Verdict {
+        let mut verdict = match decoded.risk {
+            Some(level) => self.decide(level, decoded.capabilities),
+            None => {
+                let mut v = self.decide_unknown(name);
+                self.push_capability_reasons(decoded.capabilities, &mut v);
+                v
+            }
+        };
+        for l in &decoded.lenient {
+            verdict.push(Reason::Lenient {
+                what: l.to_string(),
+                decision: verdict.decision,
+            });
+        }
+        verdict
+    }
+
     /// Decides for a command the registry does not know.
     pub fn decide_unknown(&self, command: &str) -> Verdict {
         Verdict::from_reasons(

@@ -1,2 +1,7 @@
-//! Measurement statistics for timing studies (placeholder; see issue 4).
+//! Measurement statistics for timing studies, exact against scipy and statsmodels.
 #![forbid(unsafe_code)]
+
+pub mod error;
+pub mod special;
+
+pub use error::StatsError;

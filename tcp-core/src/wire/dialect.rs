@@ -4,7 +4,9 @@ use core::fmt;
 
 use crate::error::{Error, Result};
 use crate::risk::{Capabilities, RiskLevel};
-use crate::wire::{canonical, v2_kb};
+use crate::wire::{
+    canonical, enriched22, gen20, v1_core20, v2_ingest, v2_kb, v2_mcp, v2_spec, v3,
+};
 
 /// Strict checks, or the prototype's data as its own readers accept it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -31,6 +33,19 @@ pub enum Leniency {
         /// The bits ignored.
         bits: u32,
     },
+    /// v2-ingest: the flags' score and the score field disagree (or one is
+    /// invalid); the higher valid reading was taken.
+    RiskFieldsDisagree {
+        /// `(flags >> 1) & 0xF`.
+        flags_score: u32,
+        /// The u16 at offset 8 (score times 1000).
+        field: u32,
+    },
+    /// v3: parent floor plus delta exceeded CRITICAL; CRITICAL was taken.
+    RiskSaturated {
+        /// The sum.
+        raw: u32,
+    },
 }
 
 impl fmt::Display for Leniency {
@@ -41,6 +56,11 @@ impl fmt::Display for Leniency {
                 write!(f, "several risk bits {bits:#07b}; took the highest")
             }
             Self::ReservedBitsSet { bits } => write!(f, "reserved bits {bits:#x} ignored"),
+            Self::RiskFieldsDisagree { flags_score, field } => write!(
+                f,
+                "risk fields disagree (flags score {flags_score}, field {field}); took the higher"
+            ),
+            Self::RiskSaturated { raw } => write!(f, "risk {raw} above CRITICAL; took CRITICAL"),
         }
     }
 }
@@ -134,27 +154,77 @@ impl Dialect {
         !matches!(self, Self::V3Delta6 | Self::V3Delta7)
     }
 
+    /// True if the layout carries a command hash that can be checked
+    /// against a name (not v1-core20; not v3 deltas, whose hash byte is salted).
+    pub const fn carries_command_hash(self) -> bool {
+        !matches!(self, Self::V1Core20 | Self::V3Delta6 | Self::V3Delta7)
+    }
+
     /// The dialect's own names of the capability bits set in `flags`, in bit order.
+    /// Risk bits are not named (they become [`Decoded::risk`]).
     pub fn flag_names(self, flags: u32) -> Vec<&'static str> {
+        use crate::wire::flag_names as names;
         match self {
             Self::Canonical => Capabilities::from_bits_truncate((flags & 0xFFFF) as u16).names(),
-            Self::V2Kb => crate::wire::flag_names(flags, &v2_kb::FLAG_TABLE),
-            _ => Vec::new(),
+            Self::V1Core20 => names(flags, &v1_core20::FLAG_TABLE),
+            Self::V2Spec => names(flags, &v2_spec::FLAG_TABLE),
+            Self::V2Mcp => names(flags, &v2_mcp::FLAG_TABLE),
+            Self::V2Kb => names(flags, &v2_kb::FLAG_TABLE),
+            Self::V2Ingest => names(flags, &v2_ingest::FLAG_TABLE),
+            Self::Gen20 => names(flags, &gen20::FLAG_TABLE),
+            Self::Enriched22 => names(flags, &enriched22::FLAG_TABLE),
+            Self::V3Parent16 => names(flags, &v3::PARENT_FLAG_TABLE),
+            Self::V3Delta6 | Self::V3Delta7 => names(flags, &v3::DELTA_FLAG_TABLE),
         }
     }
 
     /// Decodes one record in this dialect.
+    ///
+    /// Framing (length, magic, version, checksum) is checked in both modes;
+    /// `mode` decides what happens with odd flags (see [`Mode`]).
     pub fn decode(self, bytes: &[u8], mode: Mode) -> Result<Decoded> {
         match self {
             Self::Canonical => {
                 let repr = canonical::Repr::parse(&canonical::Descriptor::new_checked(bytes)?)?;
                 Ok(Decoded::from_canonical(&repr))
             }
+            Self::V1Core20 => {
+                v1_core20::Repr::parse(&v1_core20::Descriptor::new_checked(bytes)?)?.decode(mode)
+            }
+            Self::V2Spec => {
+                v2_spec::Repr::parse(&v2_spec::Descriptor::new_checked(bytes)?)?.decode(mode)
+            }
+            Self::V2Mcp => {
+                v2_mcp::Repr::parse(&v2_mcp::Descriptor::new_checked(bytes)?)?.decode(mode)
+            }
             Self::V2Kb => v2_kb::Repr::parse(&v2_kb::Descriptor::new_checked(bytes)?)?.decode(mode),
-            other => Err(Error::UnknownDialect {
-                name: format!("{} (not implemented yet)", other.as_str()),
-            }),
+            Self::V2Ingest => {
+                v2_ingest::Repr::parse(&v2_ingest::Descriptor::new_checked(bytes)?)?.decode(mode)
+            }
+            Self::Gen20 => gen20::Repr::parse(&gen20::Descriptor::new_checked(bytes)?)?.decode(mode),
+            Self::Enriched22 => {
+                enriched22::Repr::parse(&enriched22::Descriptor::new_checked(bytes)?)?.decode(mode)
+            }
+            Self::V3Parent16 => {
+                v3::ParentRepr::parse(&v3::ParentDescriptor::new_checked(bytes)?)?.decode(mode)
+            }
+            Self::V3Delta6 | Self::V3Delta7 => {
+                crate::wire::check_exact_len(bytes, self.record_len())?;
+                v3::DeltaRepr::parse(&v3::DeltaDescriptor::new_checked(bytes)?)?.decode(mode)
+            }
         }
+    }
+
+    /// Decodes a record and checks it describes `name` (the md5 prefix, in
+    /// constant time; for v2-spec also the length field). Layouts without a
+    /// verifiable hash fail with [`Error::BadName`]: they cannot vouch for a name.
+    pub fn decode_named(self, bytes: &[u8], name: &str, mode: Mode) -> Result<Decoded> {
+        let decoded = self.decode(bytes, mode)?;
+        if self == Self::V2Spec {
+            v2_spec::Repr::parse(&v2_spec::Descriptor::new_checked(bytes)?)?.verify_name(name)?;
+        }
+        decoded.verify_name(name)?;
+        Ok(decoded)
     }
 
     /// True if the record's framing (length, magic, version, checksum) verifies
@@ -173,11 +243,15 @@ impl Dialect {
         }
     }
 
-    /// Identifies a record by which dialects' framing verifies.
+    /// Identifies a record by which dialects' framing (length, magic,
+    /// version, checksum) verifies. v3 deltas have no checksum and are never
+    /// detected.
     ///
-    /// v2-spec and v2-mcp share magic, version and checksum, so a record that
-    /// verifies as one verifies as the other; [`Detection::Ambiguous`] says so
-    /// and carries the plausibility heuristic's preference instead of hiding it.
+    /// v2-spec and v2-mcp share magic, version and checksum, and v2-ingest
+    /// shares magic and checksum with both: a record of one verifies as all
+    /// three. Then [`Detection::Ambiguous`] lists every candidate and a
+    /// [`Hint`] from documented plausibility rules ([`Hint`]); the choice
+    /// stays the caller's.
     pub fn detect(bytes: &[u8]) -> Detection {
         let candidates: Vec<Dialect> = Self::ALL
             .iter()
@@ -187,9 +261,60 @@ impl Dialect {
         match candidates.as_slice() {
             [] => Detection::None,
             [one] => Detection::Unique(*one),
-            _ => Detection::Ambiguous(candidates),
+            _ => {
+                let mut hint = Hint {
+                    plausible: Vec::new(),
+                    implausible: Vec::new(),
+                };
+                for d in &candidates {
+                    match implausibility(*d, bytes) {
+                        None => hint.plausible.push(*d),
+                        Some(why) => hint.implausible.push((*d, why)),
+                    }
+                }
+                Detection::Ambiguous { candidates, hint }
+            }
         }
     }
+}
+
+/// Command lengths the v2-spec plausibility rule accepts (u16 at offset 20).
+pub const PLAUSIBLE_COMMAND_LEN: core::ops::RangeInclusive<u16> = 1..=255;
+
+/// Why a candidate that verifies is implausible, if it is (see [`Hint`]).
+fn implausibility(dialect: Dialect, bytes: &[u8]) -> Option<&'static str> {
+    let specific = match dialect {
+        Dialect::V2Spec => {
+            let v = v2_spec::Descriptor::new_unchecked(bytes);
+            if !PLAUSIBLE_COMMAND_LEN.contains(&v.command_len()) {
+                Some("v2-spec: length field (u16 at 20) is not a plausible command length (1..=255)")
+            } else if v.exec_ms() == 0 {
+                Some("v2-spec: exec (u16 at 14) is 0, as a v2-mcp exec below 65536 ms reads")
+            } else {
+                None
+            }
+        }
+        Dialect::V2Mcp => {
+            let v = v2_mcp::Descriptor::new_unchecked(bytes);
+            (v.exec_ms() > u32::from(u16::MAX))
+                .then_some("v2-mcp: exec (u32 at 14) above 65535 ms, as a v2-spec exec/memory pair reads")
+        }
+        Dialect::V2Ingest => {
+            let v = v2_ingest::Descriptor::new_unchecked(bytes);
+            let repr = v2_ingest::Repr::parse(&v).ok()?;
+            match (repr.flags_risk(), repr.field_risk()) {
+                (Some(a), Some(b)) if a == b => None,
+                _ => Some("v2-ingest: risk score in the flags and the u16 at 8 disagree"),
+            }
+        }
+        _ => None,
+    };
+    specific.or_else(|| {
+        dialect
+            .decode(bytes, Mode::Strict)
+            .err()
+            .map(|e| e.code().as_str())
+    })
 }
 
 impl fmt::Display for Dialect {
@@ -205,8 +330,71 @@ pub enum Detection {
     None,
     /// Exactly one dialect verifies.
     Unique(Dialect),
-    /// Several verify (in practice v2-spec and v2-mcp); listed in [`Dialect::ALL`] order.
-    Ambiguous(Vec<Dialect>),
+    /// Several verify (in practice v2-spec, v2-mcp and v2-ingest).
+    Ambiguous {
+        /// Every dialect whose framing verifies, in [`Dialect::ALL`] order.
+        candidates: Vec<Dialect>,
+        /// What the plausibility rules say about each: a hint, never a verdict.
+        hint: Hint,
+    },
+}
+
+impl Detection {
+    /// The dialects whose framing verifies.
+    pub fn candidates(&self) -> Vec<Dialect> {
+        match self {
+            Self::None => Vec::new(),
+            Self::Unique(d) => vec![*d],
+            Self::Ambiguous { candidates, .. } => candidates.clone(),
+        }
+    }
+
+    /// The one dialect, or a typed error: [`Error::AmbiguousDialect`] when
+    /// several verify (whatever the hint says), [`Error::UnknownDialect`] when none does.
+    pub fn unique(&self) -> Result<Dialect> {
+        match self {
+            Self::Unique(d) => Ok(*d),
+            Self::None => Err(Error::UnknownDialect {
+                name: "auto (no dialect's checksum verifies)".to_owned(),
+            }),
+            Self::Ambiguous { candidates, .. } => Err(Error::AmbiguousDialect {
+                candidates: candidates.iter().map(|d| d.as_str()).collect(),
+            }),
+        }
+    }
+}
+
+/// Plausibility of each candidate of an ambiguous record, by documented
+/// rules about what the producers write (FORMATS.md §12 item 5):
+///
+/// - v2-spec: the u16 at 20 is the command's length, so it must lie in
+///   [`PLAUSIBLE_COMMAND_LEN`]; and its u16 exec at 14 is non-zero in every
+///   known record (a v2-mcp record with exec < 65536 ms has 0 there).
+/// - v2-mcp: the u32 exec at 14 is at most 65535 ms (a v2-spec record read
+///   as v2-mcp has exec = spec exec × 65536 + memory).
+/// - v2-ingest: the score in flag bits 1..=4 and the u16 at 8 (score × 1000)
+///   agree (md5 bytes in the other layouts almost never do).
+/// - every candidate: its strict decode succeeds.
+///
+/// The v2-spec and v2-mcp exec rules are complementary, so on a record of
+/// either layout at most one of the two is plausible; a name, if known,
+/// decides better ([`Dialect::decode_named`] checks v2-spec's length field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// Candidates that pass every rule, in [`Dialect::ALL`] order.
+    pub plausible: Vec<Dialect>,
+    /// Candidates that fail one, with the first rule failed.
+    pub implausible: Vec<(Dialect, &'static str)>,
+}
+
+impl Hint {
+    /// The single plausible candidate, if exactly one is.
+    pub fn preferred(&self) -> Option<Dialect> {
+        match self.plausible.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
 }
 
 /// A record of any dialect, decoded into libtcp's vocabulary.
@@ -251,6 +439,14 @@ impl Decoded {
     /// The dialect's own names of the set flag bits, in bit order.
     pub fn flag_names(&self) -> Vec<&'static str> {
         self.dialect.flag_names(self.raw_flags)
+    }
+
+    /// Checks that the record describes `name`: its `md5(name)[..4]`
+    /// (compared in constant time). Layouts without a verifiable hash
+    /// (v1-core20, v3 deltas) fail with [`Error::BadName`]; a mismatch is
+    /// [`Error::HashMismatch`]. For v3 parents the name is the family's.
+    pub fn verify_name(&self, name: &str) -> Result<()> {
+        crate::wire::verify_hash(self.command_hash, self.dialect, name)
     }
 
     /// True if a lenient read tolerated anything.

@@ -15,13 +15,51 @@
 //! verifies and what stays ambiguous.
 
 use crate::error::{Error, Result};
+use crate::hash::{ct_eq, ct_eq_u16, ct_eq_u32};
 use crate::risk::{Capabilities, RiskLevel};
+
+/// The view boilerplate every layout shares (smoltcp writes it by hand; one
+/// copy here keeps the eight views identical). Expands inside
+/// `impl<T: AsRef<[u8]>> Descriptor<T>` for a struct with a `buffer: T` field.
+macro_rules! view_boilerplate {
+    ($len:expr) => {
+        /// Wraps a buffer without checks; accessors read zeros past its end.
+        pub const fn new_unchecked(buffer: T) -> Self {
+            Self { buffer }
+        }
+        /// Wraps a buffer after [`check_len`](Self::check_len).
+        pub fn new_checked(buffer: T) -> $crate::error::Result<Self> {
+            let d = Self::new_unchecked(buffer);
+            d.check_len()?;
+            Ok(d)
+        }
+        /// Fails unless the buffer is exactly the record length.
+        pub fn check_len(&self) -> $crate::error::Result<()> {
+            $crate::wire::check_exact_len(self.buffer.as_ref(), $len)
+        }
+        /// Returns the underlying buffer.
+        pub fn into_inner(self) -> T {
+            self.buffer
+        }
+        fn bytes(&self) -> &[u8] {
+            self.buffer.as_ref()
+        }
+    };
+}
 
 pub mod canonical;
 mod dialect;
+pub mod enriched22;
+pub mod gen20;
+pub mod v1_core20;
+pub mod v2_ingest;
 pub mod v2_kb;
+pub mod v2_mcp;
+pub mod v2_spec;
+pub mod v3;
+mod seal;
 
-pub use dialect::{Decoded, Detection, Dialect, Leniency, Mode};
+pub use dialect::{Decoded, Detection, Dialect, Hint, Leniency, Mode};
 
 /// A byte range inside a record.
 pub type Field = core::ops::Range<usize>;
@@ -55,6 +93,111 @@ pub(crate) fn write_u32(b: &mut [u8], f: Field, v: u32) {
         if s.len() == 4 {
             s.copy_from_slice(&v.to_be_bytes());
         }
+    }
+}
+
+/// Reads one byte (zero if out of bounds).
+pub(crate) fn read_u8(b: &[u8], off: usize) -> u8 {
+    b.get(off).copied().unwrap_or(0)
+}
+
+/// Writes one byte (nothing if out of bounds).
+pub(crate) fn write_u8(b: &mut [u8], off: usize, v: u8) {
+    if let Some(x) = b.get_mut(off) {
+        *x = v;
+    }
+}
+
+/// Reads `N` raw bytes (zeros if the range is out of bounds).
+pub(crate) fn read_array<const N: usize>(b: &[u8], f: Field) -> [u8; N] {
+    b.get(f)
+        .and_then(|s| <[u8; N]>::try_from(s).ok())
+        .unwrap_or([0; N])
+}
+
+/// Writes raw bytes (nothing if the range is out of bounds or lengths differ).
+pub(crate) fn write_bytes(b: &mut [u8], f: Field, v: &[u8]) {
+    if let Some(s) = b.get_mut(f) {
+        if s.len() == v.len() {
+            s.copy_from_slice(v);
+        }
+    }
+}
+
+/// Fails unless the magic matches (compared in constant time).
+pub(crate) fn check_magic(found: &[u8], expected: &[u8]) -> Result<()> {
+    if ct_eq(found, expected) {
+        Ok(())
+    } else {
+        Err(Error::BadMagic {
+            found: found.to_vec(),
+        })
+    }
+}
+
+/// Fails unless a 16-bit checksum matches (compared in constant time).
+pub(crate) fn check_checksum16(stored: u16, computed: u16) -> Result<()> {
+    if ct_eq_u16(stored, computed) {
+        Ok(())
+    } else {
+        Err(Error::ChecksumMismatch {
+            stored: u32::from(stored),
+            computed: u32::from(computed),
+        })
+    }
+}
+
+/// Fails unless a 32-bit checksum matches (compared in constant time).
+pub(crate) fn check_checksum32(stored: u32, computed: u32) -> Result<()> {
+    if ct_eq_u32(stored, computed) {
+        Ok(())
+    } else {
+        Err(Error::ChecksumMismatch { stored, computed })
+    }
+}
+
+/// Reserved bits or bytes: an error in strict mode, a recorded tolerance in lenient mode.
+pub(crate) fn check_reserved(bits: u32, mode: Mode, lenient: &mut Vec<Leniency>) -> Result<()> {
+    if bits == 0 {
+        return Ok(());
+    }
+    match mode {
+        Mode::Strict => Err(Error::ReservedBitsSet { bits }),
+        Mode::Lenient => {
+            lenient.push(Leniency::ReservedBitsSet { bits });
+            Ok(())
+        }
+    }
+}
+
+/// The one-hot flag words of the prototype (v2-spec, v2-mcp, enriched22):
+/// undefined bits first, then the risk bits 0..=4.
+pub(crate) fn decode_onehot(
+    flags: u32,
+    defined_bits: u32,
+    mode: Mode,
+    lenient: &mut Vec<Leniency>,
+) -> Result<Option<RiskLevel>> {
+    check_reserved(flags & !defined_bits, mode, lenient)?;
+    risk_from_onehot(flags, mode, lenient)
+}
+
+/// Compares a stored `md5(name)[..4]` with `name`'s in constant time.
+///
+/// A layout without a verifiable hash (v1-core20; v3 deltas, whose hash byte
+/// is Python's salted `hash()`) cannot vouch for any name: that is a
+/// [`Error::BadName`], never a silent success.
+pub(crate) fn verify_hash(stored: Option<[u8; 4]>, dialect: Dialect, name: &str) -> Result<()> {
+    let Some(stored) = stored else {
+        return Err(Error::BadName {
+            detail: format!("{dialect} carries no verifiable command hash; cannot check {name:?}"),
+        });
+    };
+    let expected = crate::hash::command_hash(name);
+    if ct_eq(&stored, &expected) {
+        Ok(())
+    } else {
+        Err(Error::HashMismatch { stored, expected })
     }
 }
 

@@ -1,0 +1,77 @@
+//! The calling thread's last error message.
+//!
+//! A status number says what kind of failure happened; the message says
+//! which file, which bytes, which value. Like `errno`, it is per thread and
+//! kept until the next failure that carries a message.
+
+use core::cell::RefCell;
+use core::ffi::c_char;
+
+use crate::status::tcp_status;
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Records `message` as this thread's last error and returns `status`.
+pub(crate) fn fail(status: tcp_status, message: impl core::fmt::Display) -> tcp_status {
+    let text = message.to_string();
+    LAST_ERROR.with(|last| *last.borrow_mut() = text);
+    status
+}
+
+/// Records a tcp-core error and returns its status.
+pub(crate) fn fail_core(e: &tcp_core::Error) -> tcp_status {
+    fail(tcp_status::from(e.code()), e)
+}
+
+/// Writes the full message of the calling thread's last failure that carried
+/// one (every tcp-core error, an unavailable backend, an argument out of
+/// range) into `buf`, following the string convention. The message is empty
+/// before any failure. Successful calls do not clear it.
+///
+/// Thread safety: may be called from any thread; each thread has its own message.
+///
+/// # Safety
+///
+/// `buf` is NULL (with `len` 0) or valid for writes of `len` bytes; `out_n`
+/// is valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tcp_last_error_message(
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> tcp_status {
+    ffi_panic_boundary! {
+        LAST_ERROR.with(|last| {
+            let text = last.borrow();
+            // SAFETY: forwarded from this function's own contract.
+            unsafe { crate::ptr::write_string(&text, buf, len, out_n) }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_error_is_per_thread() {
+        let e = tcp_core::Error::NoRiskBit;
+        assert_eq!(fail_core(&e), tcp_status::NoRiskBit);
+        let mut buf = [0 as c_char; 64];
+        let mut n = 0;
+        let s = unsafe { tcp_last_error_message(buf.as_mut_ptr(), buf.len(), &mut n) };
+        assert_eq!(s, tcp_status::Ok);
+        assert_eq!(n, "no risk bit set".len());
+        std::thread::spawn(|| {
+            let mut buf = [0 as c_char; 8];
+            let mut n = 99;
+            let s = unsafe { tcp_last_error_message(buf.as_mut_ptr(), buf.len(), &mut n) };
+            assert_eq!(s, tcp_status::Ok);
+            assert_eq!(n, 0);
+        })
+        .join()
+        .unwrap();
+    }
+}

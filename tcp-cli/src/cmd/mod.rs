@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod lookup;
+pub mod registry;
+pub mod validate;

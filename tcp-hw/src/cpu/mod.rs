@@ -1,0 +1,501 @@
+//! CPU backends: runtime-dispatched vector kernels and a multi-threaded splitter.
+//!
+//! As in BLAKE3 and memchr, each instruction set has its own module
+//! (`x86_64/{sse41,avx2,avx512}.rs`, `aarch64/neon.rs`), the level is
+//! detected once ([`CpuLevel::detect`], cached) and every kernel is checked
+//! against tcp-core's scalar reference. Kernels handle whole blocks; the
+//! records left over, and batches too small to be worth building the policy
+//! tables, go through [`tcp_core::batch::record_status`] itself.
+//!
+//! Testing switch: `TCP_HW_MAX_LEVEL=portable|sse41|avx2|avx512|neon` caps the
+//! detected level (read once, at the first detection); [`SimdBackend::with_level`]
+//! picks any level the machine has, whatever the variable says.
+
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use tcp_core::batch::{check_batch_shape, record_status};
+use tcp_core::{Dialect, Error, Policy, Result};
+
+use crate::{Availability, Backend, BackendKind};
+
+mod generic;
+mod tables;
+
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+
+pub(crate) use tables::{CanonicalTables, V2KbTables};
+
+/// Batches below this many records skip the kernels: building the policy
+/// tables costs more than validating a few records one by one.
+pub const MIN_KERNEL_RECORDS: usize = 32;
+
+/// A CPU vector instruction level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CpuLevel {
+    /// No vector kernel: tcp-core's reference.
+    Portable,
+    /// x86_64 SSSE3 + SSE4.1 (2 records per 128-bit block).
+    Sse41,
+    /// x86_64 AVX2 (4 records per 256-bit block).
+    Avx2,
+    /// x86_64 AVX-512 F/BW/VL/VBMI (8 records per 512-bit block).
+    Avx512,
+    /// aarch64 NEON (2 records per 128-bit block).
+    Neon,
+}
+
+impl CpuLevel {
+    /// Every level, weakest first.
+    pub const ALL: [CpuLevel; 5] = [
+        Self::Portable,
+        Self::Sse41,
+        Self::Avx2,
+        Self::Avx512,
+        Self::Neon,
+    ];
+
+    /// The name the testing switch and `tcp backends` use.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Portable => "portable",
+            Self::Sse41 => "sse41",
+            Self::Avx2 => "avx2",
+            Self::Avx512 => "avx512",
+            Self::Neon => "neon",
+        }
+    }
+
+    /// The level with a name (case-insensitive).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|l| l.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Strength within its architecture (portable is 0 everywhere).
+    const fn rank(self) -> u8 {
+        match self {
+            Self::Portable => 0,
+            Self::Sse41 | Self::Neon => 1,
+            Self::Avx2 => 2,
+            Self::Avx512 => 3,
+        }
+    }
+
+    /// True if this CPU can run the level (never capped by the testing switch).
+    pub fn is_supported(self) -> bool {
+        match self {
+            Self::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Self::Sse41 => {
+                std::is_x86_feature_detected!("ssse3") && std::is_x86_feature_detected!("sse4.1")
+            }
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2 => std::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512 => {
+                std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512bw")
+                    && std::is_x86_feature_detected!("avx512vl")
+                    && std::is_x86_feature_detected!("avx512vbmi")
+            }
+            #[cfg(target_arch = "aarch64")]
+            Self::Neon => std::arch::is_aarch64_feature_detected!("neon"),
+            #[allow(unreachable_patterns, reason = "the arms present depend on the target")]
+            _ => false,
+        }
+    }
+
+    /// The best level this CPU has, uncapped (detected once).
+    pub fn hardware() -> Self {
+        static HARDWARE: OnceLock<CpuLevel> = OnceLock::new();
+        *HARDWARE.get_or_init(|| {
+            Self::ALL
+                .iter()
+                .copied()
+                .filter(|l| l.is_supported())
+                .max_by_key(|l| l.rank())
+                .unwrap_or(Self::Portable)
+        })
+    }
+
+    /// The level kernels run at: [`hardware`](Self::hardware), capped by
+    /// `TCP_HW_MAX_LEVEL` if set (read once; an unknown value is ignored).
+    pub fn detect() -> Self {
+        static DETECTED: OnceLock<CpuLevel> = OnceLock::new();
+        *DETECTED.get_or_init(|| {
+            let hw = Self::hardware();
+            let cap = std::env::var("TCP_HW_MAX_LEVEL")
+                .ok()
+                .and_then(|v| Self::parse(&v));
+            match cap {
+                Some(cap) if cap.rank() < hw.rank() => Self::ALL
+                    .iter()
+                    .copied()
+                    .filter(|l| l.is_supported() && l.rank() <= cap.rank())
+                    .max_by_key(|l| l.rank())
+                    .unwrap_or(Self::Portable),
+                _ => hw,
+            }
+        })
+    }
+
+    /// Every level this CPU can run, weakest first (what tests and benches iterate).
+    pub fn available() -> Vec<Self> {
+        Self::ALL.iter().copied().filter(|l| l.is_supported()).collect()
+    }
+
+    /// The portable level (always available).
+    pub const fn portable() -> Self {
+        Self::Portable
+    }
+
+    /// SSE4.1, if this CPU has it.
+    pub fn sse41() -> Option<Self> {
+        Self::Sse41.is_supported().then_some(Self::Sse41)
+    }
+
+    /// AVX2, if this CPU has it.
+    pub fn avx2() -> Option<Self> {
+        Self::Avx2.is_supported().then_some(Self::Avx2)
+    }
+
+    /// AVX-512 (F, BW, VL, VBMI), if this CPU has it.
+    pub fn avx512() -> Option<Self> {
+        Self::Avx512.is_supported().then_some(Self::Avx512)
+    }
+
+    /// NEON, if this CPU has it.
+    pub fn neon() -> Option<Self> {
+        Self::Neon.is_supported().then_some(Self::Neon)
+    }
+}
+
+/// True if the CPU has a CRC-32C instruction (SSE4.2 `crc32`, ARMv8 CRC).
+pub fn has_crc32c_instruction() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("sse4.2")
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        std::arch::is_aarch64_feature_detected!("crc")
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        false
+    }
+}
+
+/// The vector backend (`simd`): v2-kb with the byte-sum kernel of its level,
+/// canonical with interleaved hardware CRC-32C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimdBackend {
+    level: CpuLevel,
+}
+
+impl Default for SimdBackend {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SimdBackend {
+    /// The backend at the detected level ([`CpuLevel::detect`]).
+    pub fn new() -> Self {
+        Self {
+            level: CpuLevel::detect(),
+        }
+    }
+
+    /// The backend at a given level, if this CPU supports it (for tests and benches).
+    pub fn with_level(level: CpuLevel) -> Option<Self> {
+        level.is_supported().then_some(Self { level })
+    }
+
+    /// The level its kernels run at.
+    pub const fn level(&self) -> CpuLevel {
+        self.level
+    }
+
+    fn has_crc(&self) -> bool {
+        self.level != CpuLevel::Portable && has_crc32c_instruction()
+    }
+
+    /// Runs the level's kernel on whole blocks; returns how many records it wrote.
+    fn kernel(&self, dialect: Dialect, input: &[u8], policy: &Policy, out: &mut [u8]) -> usize {
+        let n = out.len().min(input.len() / dialect.record_len());
+        if n < MIN_KERNEL_RECORDS {
+            return 0;
+        }
+        match dialect {
+            Dialect::V2Kb => {
+                let tables = V2KbTables::new(policy);
+                match self.level {
+                    #[cfg(target_arch = "x86_64")]
+                    CpuLevel::Avx512 => x86_64::avx512::validate_v2_kb(input, &tables, out),
+                    #[cfg(target_arch = "x86_64")]
+                    CpuLevel::Avx2 => x86_64::avx2::validate_v2_kb(input, &tables, out),
+                    #[cfg(target_arch = "x86_64")]
+                    CpuLevel::Sse41 => x86_64::sse41::validate_v2_kb(input, &tables, out),
+                    #[cfg(target_arch = "aarch64")]
+                    CpuLevel::Neon => aarch64::neon::validate_v2_kb(input, &tables, out),
+                    _ => 0,
+                }
+            }
+            Dialect::Canonical if self.has_crc() => {
+                let tables = CanonicalTables::new(policy);
+                #[cfg(target_arch = "x86_64")]
+                {
+                    x86_64::crc::validate_canonical(input, &tables, out)
+                }
+                #[cfg(target_arch = "aarch64")]
+                {
+                    aarch64::crc::validate_canonical(input, &tables, out)
+                }
+                #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+                {
+                    let _ = tables;
+                    0
+                }
+            }
+            _ => 0,
+        }
+    }
+}
+
+impl Backend for SimdBackend {
+    fn name(&self) -> &'static str {
+        "simd"
+    }
+
+    fn kind(&self) -> BackendKind {
+        BackendKind::Simd
+    }
+
+    fn device(&self) -> String {
+        let crc = if self.has_crc() {
+            "hardware CRC-32C"
+        } else {
+            "no CRC-32C instruction"
+        };
+        format!("{} ({}, {crc})", cpu_model(), self.level.name())
+    }
+
+    fn availability(&self) -> Availability {
+        if self.level == CpuLevel::Portable {
+            let why = if CpuLevel::hardware() == CpuLevel::Portable {
+                "this CPU has none of SSE4.1, AVX2, AVX-512 (F/BW/VL/VBMI), NEON"
+            } else {
+                "capped to portable by TCP_HW_MAX_LEVEL"
+            };
+            Availability::Unavailable {
+                reason: why.to_owned(),
+            }
+        } else {
+            Availability::Available
+        }
+    }
+
+    fn supports(&self, dialect: Dialect) -> bool {
+        match dialect {
+            Dialect::V2Kb => self.level != CpuLevel::Portable,
+            Dialect::Canonical => self.has_crc(),
+            _ => false,
+        }
+    }
+
+    fn validate(
+        &self,
+        dialect: Dialect,
+        input: &[u8],
+        policy: &Policy,
+        out: &mut [u8],
+    ) -> Result<()> {
+        let n = check_batch_shape(dialect, input, out.len())?;
+        if !self.supports(dialect) {
+            return Err(unsupported(self.name(), dialect));
+        }
+        let out = out.get_mut(..n).unwrap_or_default();
+        let done = self.kernel(dialect, input, policy, out);
+        finish_with_reference(dialect, input, policy, out, done);
+        Ok(())
+    }
+}
+
+/// The error a backend returns for a dialect it does not handle.
+pub fn unsupported(backend: &str, dialect: Dialect) -> Error {
+    Error::UnknownDialect {
+        name: format!("{dialect} (not supported by the {backend} backend)"),
+    }
+}
+
+/// Writes records `done..` with tcp-core's own per-record status.
+fn finish_with_reference(dialect: Dialect, input: &[u8], policy: &Policy, out: &mut [u8], done: usize) {
+    let len = dialect.record_len();
+    let rest = input.get(done * len..).unwrap_or_default();
+    for (record, slot) in rest
+        .chunks_exact(len)
+        .zip(out.iter_mut().skip(done))
+    {
+        *slot = record_status(dialect, record, policy).0;
+    }
+}
+
+/// The CPU's model name from `/proc/cpuinfo`, where there is one.
+pub fn cpu_model() -> String {
+    static MODEL: OnceLock<String> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            std::fs::read_to_string("/proc/cpuinfo")
+                .ok()
+                .and_then(|text| {
+                    text.lines()
+                        .find(|l| l.starts_with("model name") || l.starts_with("Model"))
+                        .and_then(|l| l.split_once(':'))
+                        .map(|(_, v)| v.trim().to_owned())
+                })
+                .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+        })
+        .clone()
+}
+
+/// Splits a batch across rayon's threads, each chunk validated by an inner CPU backend.
+#[derive(Debug, Clone)]
+pub struct ParallelBackend<B> {
+    inner: B,
+    min_chunk: usize,
+}
+
+impl ParallelBackend<SimdBackend> {
+    /// Over the detected SIMD level.
+    pub fn simd() -> Self {
+        Self::new(SimdBackend::new())
+    }
+}
+
+impl<B: Backend> ParallelBackend<B> {
+    /// Records per chunk at least: below this, the hand-off costs more than it saves.
+    pub const DEFAULT_MIN_CHUNK: usize = 16 * 1024;
+
+    /// Over `inner`, with the default minimum chunk.
+    pub fn new(inner: B) -> Self {
+        Self {
+            inner,
+            min_chunk: Self::DEFAULT_MIN_CHUNK,
+        }
+    }
+
+    /// Sets the smallest chunk (records) handed to one thread; at least 1.
+    pub fn with_min_chunk(mut self, records: usize) -> Self {
+        self.min_chunk = records.max(1);
+        self
+    }
+
+    /// The inner backend.
+    pub fn inner(&self) -> &B {
+        &self.inner
+    }
+}
+
+impl<B: Backend> Backend for ParallelBackend<B> {
+    fn name(&self) -> &'static str {
+        "parallel"
+    }
+
+    fn kind(&self) -> BackendKind {
+        self.inner.kind()
+    }
+
+    fn device(&self) -> String {
+        format!(
+            "{} on {} threads",
+            self.inner.device(),
+            rayon::current_num_threads()
+        )
+    }
+
+    fn availability(&self) -> Availability {
+        self.inner.availability()
+    }
+
+    fn supports(&self, dialect: Dialect) -> bool {
+        self.inner.supports(dialect)
+    }
+
+    fn validate(
+        &self,
+        dialect: Dialect,
+        input: &[u8],
+        policy: &Policy,
+        out: &mut [u8],
+    ) -> Result<()> {
+        let n = check_batch_shape(dialect, input, out.len())?;
+        if !self.inner.supports(dialect) {
+            return Err(unsupported(self.inner.name(), dialect));
+        }
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = n.div_ceil(threads).max(self.min_chunk);
+        let out = out.get_mut(..n).unwrap_or_default();
+        if chunk >= n {
+            return self.inner.validate(dialect, input, policy, out);
+        }
+        input
+            .par_chunks(chunk * dialect.record_len())
+            .zip(out.par_chunks_mut(chunk))
+            .try_for_each(|(i, o)| self.inner.validate(dialect, i, policy, o))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Mix, check_backend, records};
+
+    #[test]
+    fn every_available_level_passes_the_harness() {
+        for level in CpuLevel::available() {
+            let Some(backend) = SimdBackend::with_level(level) else {
+                continue;
+            };
+            match check_backend(&backend) {
+                Ok(report) => assert!(report.records > 0 || level == CpuLevel::Portable),
+                Err(e) if e.is_unavailable() => assert_eq!(level, CpuLevel::Portable),
+                Err(e) => panic!("{}: {e}", level.name()),
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_matches_the_reference_across_chunks() {
+        let backend = ParallelBackend::simd().with_min_chunk(7);
+        check_backend(&backend).or_else(|e| if e.is_unavailable() { Ok(Default::default()) } else { Err(e) }).unwrap();
+        let scalar = ParallelBackend::new(crate::ScalarBackend).with_min_chunk(5);
+        check_backend(&scalar).unwrap();
+        let batch = records(Dialect::V2Kb, 100_003, Mix::Corrupted, 9);
+        let mut want = vec![0; 100_003];
+        let mut got = vec![0; 100_003];
+        tcp_core::validate_batch(Dialect::V2Kb, &batch, &Policy::default(), &mut want).unwrap();
+        ParallelBackend::new(crate::ScalarBackend)
+            .with_min_chunk(1000)
+            .validate(Dialect::V2Kb, &batch, &Policy::default(), &mut got)
+            .unwrap();
+        assert_eq!(want, got);
+    }
+
+    #[test]
+    fn levels_parse_and_detect() {
+        for l in CpuLevel::ALL {
+            assert_eq!(CpuLevel::parse(l.name()), Some(l));
+        }
+        assert!(CpuLevel::detect().is_supported());
+        assert!(CpuLevel::available().contains(&CpuLevel::hardware()));
+        assert!(!SimdBackend::with_level(CpuLevel::Portable).unwrap().availability().is_available());
+    }
+}
