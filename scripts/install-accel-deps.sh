@@ -57,6 +57,21 @@ else
         apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# Debian installs XRT under /usr/lib/<triplet>, but XRT 2.13 looks for its
+# shim as $XILINX_XRT/lib/libxrt_core.so.2 (and aborts the process when it is
+# missing). Give it the layout it expects at XRT's usual root, /opt/xilinx/xrt.
+if installed libxrt1 && [ ! -e /opt/xilinx/xrt/lib ]; then
+    libdir="$(dirname "$(dpkg -L libxrt1 | grep '/libxrt_coreutil\.so\.2$' | head -n1)")"
+    if [ -n "$libdir" ] && [ "$libdir" != . ]; then
+        root=()
+        [ "$(id -u)" -eq 0 ] || root=(sudo -n)
+        "${root[@]}" mkdir -p /opt/xilinx/xrt
+        "${root[@]}" ln -sfn "$libdir" /opt/xilinx/xrt/lib
+        [ -d /usr/include/xrt ] && "${root[@]}" ln -sfn /usr/include/xrt /opt/xilinx/xrt/include
+        echo "install-accel-deps: /opt/xilinx/xrt/lib -> $libdir (use XILINX_XRT=/opt/xilinx/xrt)"
+    fi
+fi
+
 # What was installed, for the CI log.
 if command -v clinfo >/dev/null 2>&1; then
     clinfo -l 2>&1 || true

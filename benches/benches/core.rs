@@ -1,7 +1,13 @@
 //! tcp-core hot paths against naive baselines measured in the same run:
 //! registry lookup (1.5k real entries, 1M synthetic) and single-descriptor
 //! validation.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs, reason = "bench")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs,
+    reason = "bench"
+)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -12,7 +18,10 @@ use tcp_core::wire::{canonical, v2_kb};
 use tcp_core::{Capabilities, Dialect, Mode, Registry, RegistryBuilder, RiskLevel};
 
 fn kb_registry() -> Registry {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tcp-core/tests/data/tcp_complete.db");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tcp-core/tests/data/tcp_complete.db"
+    );
     let db = Registry::open(path).unwrap();
     Registry::from_bytes(db.to_tcpr().unwrap()).unwrap()
 }
@@ -63,7 +72,9 @@ fn lookup(c: &mut Criterion) {
             let mut acc = 0u32;
             for name in &order {
                 let e = kb.get(black_box(name)).unwrap();
-                acc = acc.wrapping_add(e.risk.map_or(9, |r| r as u32) + u32::from(e.capabilities.bits()));
+                acc = acc.wrapping_add(
+                    e.risk.map_or(9, |r| r as u32) + u32::from(e.capabilities.bits()),
+                );
             }
             acc
         })
@@ -124,7 +135,12 @@ fn naive_validate(hex: &str) -> Option<(u32, u32)> {
     }
     let sum: u32 = bytes[..22].iter().map(|b| u32::from(*b)).sum();
     let stored = u32::from(u16::from_be_bytes([bytes[22], bytes[23]]));
-    (sum & 0xFFFF == stored).then(|| (u32::from_be_bytes(bytes[10..14].try_into().unwrap()), stored))
+    (sum & 0xFFFF == stored).then(|| {
+        (
+            u32::from_be_bytes(bytes[10..14].try_into().unwrap()),
+            stored,
+        )
+    })
 }
 
 fn validate_one(c: &mut Criterion) {
@@ -148,14 +164,30 @@ fn validate_one(c: &mut Criterion) {
     let hex: String = kb.iter().map(|b| format!("{b:02x}")).collect();
     let mut g = c.benchmark_group("validate_one");
     g.bench_function("v2_kb_decode_strict", |b| {
-        b.iter(|| Dialect::V2Kb.decode(black_box(&kb), Mode::Strict).unwrap().risk)
+        b.iter(|| {
+            Dialect::V2Kb
+                .decode(black_box(&kb), Mode::Strict)
+                .unwrap()
+                .risk
+        })
     });
     g.bench_function("c24_decode_strict", |b| {
-        b.iter(|| Dialect::Canonical.decode(black_box(&c24), Mode::Strict).unwrap().risk)
+        b.iter(|| {
+            Dialect::Canonical
+                .decode(black_box(&c24), Mode::Strict)
+                .unwrap()
+                .risk
+        })
     });
-    g.bench_function("v2_kb_detect_auto", |b| b.iter(|| Dialect::detect(black_box(&kb))));
+    g.bench_function("v2_kb_detect_auto", |b| {
+        b.iter(|| Dialect::detect(black_box(&kb)))
+    });
     g.bench_function("naive_hex_port", |b| {
-        b.iter_batched(|| hex.clone(), |h| naive_validate(black_box(&h)), BatchSize::SmallInput)
+        b.iter_batched(
+            || hex.clone(),
+            |h| naive_validate(black_box(&h)),
+            BatchSize::SmallInput,
+        )
     });
     g.finish();
 }

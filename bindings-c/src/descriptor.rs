@@ -1,6 +1,6 @@
 //! Validating descriptors: one record, or a batch into a caller buffer.
 //!
-//! Both call tcp-core: [`Dialect::decode`] for one record,
+//! Both call tcp-core: [`tcp_core::Dialect::decode`] for one record,
 //! [`tcp_core::batch::validate_batch`] for a batch, whose status bytes
 //! `tcp_batch_status_decode` reads back.
 
@@ -86,7 +86,12 @@ pub struct tcp_record_outcome {
 fn to_c_dialect(raw: u32) -> Result<(tcp_core::Dialect, tcp_dialect), tcp_status> {
     dialect_from_c(raw)
         .and_then(|d| dialect_to_c(d).map(|c| (d, c)))
-        .ok_or_else(|| fail(tcp_status::InvalidArgument, format_args!("no dialect {raw}")))
+        .ok_or_else(|| {
+            fail(
+                tcp_status::InvalidArgument,
+                format_args!("no dialect {raw}"),
+            )
+        })
 }
 
 /// The policy behind an optional handle: NULL means the default policy.

@@ -16,7 +16,13 @@ thread_local! {
 /// Records `message` as this thread's last error and returns `status`.
 pub(crate) fn fail(status: tcp_status, message: impl core::fmt::Display) -> tcp_status {
     let text = message.to_string();
-    LAST_ERROR.with(|last| *last.borrow_mut() = text);
+    LAST_ERROR.with(|last| {
+        // Only `tcp_last_error_message` borrows the message, and it records
+        // nothing; should it ever be borrowed here, keep the older message.
+        if let Ok(mut slot) = last.try_borrow_mut() {
+            *slot = text;
+        }
+    });
     status
 }
 
@@ -25,10 +31,11 @@ pub(crate) fn fail_core(e: &tcp_core::Error) -> tcp_status {
     fail(tcp_status::from(e.code()), e)
 }
 
-/// Writes the full message of the calling thread's last failure that carried
-/// one (every tcp-core error, an unavailable backend, an argument out of
-/// range) into `buf`, following the string convention. The message is empty
-/// before any failure. Successful calls do not clear it.
+/// Writes the message of the calling thread's last failed call (which
+/// parameter was NULL, which file could not be read, which byte was wrong)
+/// into `buf`, following the string convention. Every call that returns a
+/// status other than `TCP_STATUS_OK` sets it, except this function itself;
+/// successful calls leave it as it was. It is empty before the first failure.
 ///
 /// Thread safety: may be called from any thread; each thread has its own message.
 ///
@@ -45,8 +52,9 @@ pub unsafe extern "C" fn tcp_last_error_message(
     ffi_panic_boundary! {
         LAST_ERROR.with(|last| {
             let text = last.borrow();
-            // SAFETY: forwarded from this function's own contract.
-            unsafe { crate::ptr::write_string(&text, buf, len, out_n) }
+            // SAFETY: forwarded from this function's own contract. The
+            // unrecorded variant leaves the message (borrowed here) alone.
+            unsafe { crate::ptr::write_string_unrecorded(&text, buf, len, out_n) }
         })
     }
 }
@@ -61,12 +69,14 @@ mod tests {
         assert_eq!(fail_core(&e), tcp_status::NoRiskBit);
         let mut buf = [0 as c_char; 64];
         let mut n = 0;
+        // SAFETY: the buffer is a local array of the length passed; `n` is a local.
         let s = unsafe { tcp_last_error_message(buf.as_mut_ptr(), buf.len(), &mut n) };
         assert_eq!(s, tcp_status::Ok);
         assert_eq!(n, "no risk bit set".len());
         std::thread::spawn(|| {
             let mut buf = [0 as c_char; 8];
             let mut n = 99;
+            // SAFETY: the buffer is a local array of the length passed; `n` is a local.
             let s = unsafe { tcp_last_error_message(buf.as_mut_ptr(), buf.len(), &mut n) };
             assert_eq!(s, tcp_status::Ok);
             assert_eq!(n, 0);

@@ -10,8 +10,8 @@
 //!
 //! - **Status.** Fallible functions return a [`tcp_status`]. Its values never
 //!   change and are never reused: `TCP_STATUS_OK` is 0, the C layer's own
-//!   failures are 1..=99, and tcp-core's stable error codes appear at
-//!   1000 + code. `tcp_status_message` names any status;
+//!   failures are 1..=99, tcp-core's stable error codes appear at
+//!   1000 + code, and tcp-stats' errors at 2001 and up. `tcp_status_message` names any status;
 //!   `tcp_last_error_message` gives the full message of the calling thread's
 //!   last failure.
 //! - **Out-parameters.** Results go to out-parameters, which are written only
@@ -50,9 +50,13 @@ mod panic;
 #[macro_use]
 mod ptr;
 
+pub mod backend;
+pub mod check;
 pub mod descriptor;
 pub mod error;
 pub mod policy;
+pub mod registry;
+pub mod stats;
 pub mod status;
 pub mod types;
 

@@ -44,6 +44,19 @@ impl PanicOrDefault for *const c_char {
     }
 }
 
+/// Records a caught panic as the thread's last error.
+pub(crate) fn record(payload: &(dyn core::any::Any + Send)) {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    let _ = crate::error::fail(
+        tcp_status::Panic,
+        format_args!("panic inside libtcp: {what}"),
+    );
+}
+
 /// Runs a function body, turning a panic into the function's panic value.
 ///
 /// `return` inside the body returns from the body (it is a closure), which is
@@ -52,7 +65,10 @@ macro_rules! ffi_panic_boundary {
     ( $($body:tt)* ) => {
         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| { $($body)* })) {
             Ok(ret) => ret,
-            Err(_) => $crate::panic::PanicOrDefault::value(),
+            Err(payload) => {
+                $crate::panic::record(payload.as_ref());
+                $crate::panic::PanicOrDefault::value()
+            }
         }
     };
 }
@@ -83,5 +99,19 @@ mod tests {
         assert_eq!(panics_inside(false), tcp_status::Ok);
         assert_eq!(panics_inside(true), tcp_status::Panic);
         assert!(pointer_panics().is_null());
+        let mut buf = [0 as c_char; 128];
+        let mut n = 0;
+        let s =
+            // SAFETY: the buffer is a local array of the length passed; `n` is a local.
+            unsafe { crate::error::tcp_last_error_message(buf.as_mut_ptr(), buf.len(), &mut n) };
+        assert_eq!(s, tcp_status::Ok);
+        // SAFETY: the call above succeeded, so the buffer holds a NUL-terminated string.
+        let text = unsafe { core::ffi::CStr::from_ptr(buf.as_ptr()) }
+            .to_str()
+            .unwrap();
+        assert!(
+            text.starts_with("panic inside libtcp: index out of bounds"),
+            "{text}"
+        );
     }
 }

@@ -101,19 +101,6 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T) -> Option<&'a mut MaybeUninit<T>> {
     Some(unsafe { ptr.cast::<MaybeUninit<T>>().as_mut() })
 }
 
-/// `&T` from `*const T`, or return `TCP_STATUS_NULL_PARAMETER`.
-macro_rules! try_ref {
-    ($ptr:expr) => {{
-        let ptr = $ptr;
-        // SAFETY: the exported function's `# Safety` section requires a
-        // non-NULL pointer to be valid and aligned for reads.
-        match unsafe { ptr.as_ref() } {
-            Some(r) => r,
-            None => return $crate::status::tcp_status::NullParameter,
-        }
-    }};
-}
-
 /// The Rust value behind a handle, or return `TCP_STATUS_NULL_PARAMETER`.
 macro_rules! try_handle {
     ($ptr:expr) => {{
@@ -122,7 +109,7 @@ macro_rules! try_handle {
         // non-NULL handle to be live and not being freed or mutated.
         match unsafe { $crate::ptr::castable_ref(ptr) } {
             Some(r) => r,
-            None => return $crate::status::tcp_status::NullParameter,
+            None => return $crate::ptr::null_parameter(stringify!($ptr)),
         }
     }};
 }
@@ -135,7 +122,7 @@ macro_rules! try_handle_mut {
         // non-NULL handle to be live and used by no other thread meanwhile.
         match unsafe { $crate::ptr::castable_mut(ptr) } {
             Some(r) => r,
-            None => return $crate::status::tcp_status::NullParameter,
+            None => return $crate::ptr::null_parameter(stringify!($ptr)),
         }
     }};
 }
@@ -158,9 +145,25 @@ macro_rules! try_slice {
         // non-NULL buffer to be valid for reads of its length.
         match unsafe { $crate::ptr::slice(ptr, len) } {
             Some(s) => s,
-            None => return $crate::status::tcp_status::NullParameter,
+            None => return $crate::ptr::null_parameter(stringify!($ptr)),
         }
     }};
+}
+
+/// Records and returns `TCP_STATUS_NULL_PARAMETER` for the parameter named `what`.
+pub(crate) fn null_parameter(what: &str) -> crate::status::tcp_status {
+    crate::error::fail(
+        crate::status::tcp_status::NullParameter,
+        format_args!("parameter `{what}` is NULL"),
+    )
+}
+
+/// Records and returns `TCP_STATUS_INVALID_UTF8` for the parameter named `what`.
+pub(crate) fn invalid_utf8(what: &str, e: &core::str::Utf8Error) -> crate::status::tcp_status {
+    crate::error::fail(
+        crate::status::tcp_status::InvalidUtf8,
+        format_args!("parameter `{what}` is not valid UTF-8: {e}"),
+    )
 }
 
 /// `&mut [T]` from a pointer and a length, or return `TCP_STATUS_NULL_PARAMETER`.
@@ -171,7 +174,7 @@ macro_rules! try_slice_mut {
         // non-NULL buffer to be valid for writes of its length and unaliased.
         match unsafe { $crate::ptr::slice_mut(ptr, len) } {
             Some(s) => s,
-            None => return $crate::status::tcp_status::NullParameter,
+            None => return $crate::ptr::null_parameter(stringify!($ptr)),
         }
     }};
 }
@@ -179,10 +182,16 @@ macro_rules! try_slice_mut {
 /// UTF-8 text from a pointer and a length, or return NULL_PARAMETER / INVALID_UTF8.
 macro_rules! try_str {
     ($ptr:expr, $len:expr) => {{
-        let bytes: &[u8] = try_slice!($ptr.cast::<u8>(), $len);
+        let (ptr, len) = ($ptr.cast::<u8>(), $len);
+        // SAFETY: the exported function's `# Safety` section requires a
+        // non-NULL buffer to be valid for reads of its length.
+        let bytes: &[u8] = match unsafe { $crate::ptr::slice(ptr, len) } {
+            Some(s) => s,
+            None => return $crate::ptr::null_parameter(stringify!($ptr)),
+        };
         match ::core::str::from_utf8(bytes) {
             Ok(s) => s,
-            Err(_) => return $crate::status::tcp_status::InvalidUtf8,
+            Err(e) => return $crate::ptr::invalid_utf8(stringify!($ptr), &e),
         }
     }};
 }
@@ -195,7 +204,7 @@ macro_rules! try_out {
         // non-NULL out-parameter to be aligned and valid for writes.
         match unsafe { $crate::ptr::out(ptr) } {
             Some(o) => o,
-            None => return $crate::status::tcp_status::NullParameter,
+            None => return $crate::ptr::null_parameter(stringify!($ptr)),
         }
     }};
 }
@@ -203,7 +212,8 @@ macro_rules! try_out {
 /// Copies `text` and a NUL into `buf` (of `len` bytes) and its length into `out_n`.
 ///
 /// If `text` and the NUL do not fit, nothing is copied, `out_n` still gets
-/// the length and the result is `TCP_STATUS_BUFFER_TOO_SMALL`.
+/// the length and the result is `TCP_STATUS_BUFFER_TOO_SMALL`. Failures are
+/// recorded as the thread's last error.
 ///
 /// # Safety
 ///
@@ -216,8 +226,41 @@ pub(crate) unsafe fn write_string(
     out_n: *mut usize,
 ) -> crate::status::tcp_status {
     use crate::status::tcp_status;
-    let out_n = try_out!(out_n);
-    let buf: &mut [u8] = try_slice_mut!(buf.cast::<u8>(), len);
+    // SAFETY: forwarded from this function's own contract.
+    match unsafe { write_string_unrecorded(text, buf, len, out_n) } {
+        tcp_status::NullParameter => null_parameter(if out_n.is_null() { "out_n" } else { "buf" }),
+        tcp_status::BufferTooSmall => crate::error::fail(
+            tcp_status::BufferTooSmall,
+            format_args!(
+                "a string of {} bytes and its NUL do not fit {len} bytes",
+                text.len()
+            ),
+        ),
+        other => other,
+    }
+}
+
+/// [`write_string`] without recording a failure as the thread's last error
+/// (for `tcp_last_error_message`, which must not change what it reports).
+///
+/// # Safety
+///
+/// As [`write_string`].
+pub(crate) unsafe fn write_string_unrecorded(
+    text: &str,
+    buf: *mut core::ffi::c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> crate::status::tcp_status {
+    use crate::status::tcp_status;
+    // SAFETY: by this function's contract a non-NULL `out_n` is valid for one write.
+    let Some(out_n) = (unsafe { out(out_n) }) else {
+        return tcp_status::NullParameter;
+    };
+    // SAFETY: by this function's contract a non-NULL `buf` is valid for `len` writes.
+    let Some(buf) = (unsafe { slice_mut(buf.cast::<u8>(), len) }) else {
+        return tcp_status::NullParameter;
+    };
     let bytes = text.as_bytes();
     out_n.write(bytes.len());
     let Some((text_part, nul)) = bytes
@@ -225,7 +268,10 @@ pub(crate) unsafe fn write_string(
         .checked_add(1)
         .filter(|&needed| needed <= buf.len())
         .and_then(|needed| buf.get_mut(..needed))
-        .and_then(|dest| dest.split_last_mut().map(|(nul, text_part)| (text_part, nul)))
+        .and_then(|dest| {
+            dest.split_last_mut()
+                .map(|(nul, text_part)| (text_part, nul))
+        })
     else {
         return tcp_status::BufferTooSmall;
     };

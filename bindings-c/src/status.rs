@@ -3,7 +3,8 @@
 //! Numbers never change and are never reused. 0 is success; 1..=99 are the C
 //! layer's own failures; 1000 + n is tcp-core's [`ErrorCode`] n, so a new
 //! tcp-core code gets its number here by construction (and a test fails
-//! until it is added).
+//! until it is added); 2001.. are tcp-stats' errors, which have names but no
+//! numbers, numbered here in the order they were added.
 
 use core::ffi::c_char;
 
@@ -76,54 +77,80 @@ pub enum tcp_status {
     DuplicateName = 1019,
     /// tcp-core `rule_self_test`.
     RuleSelfTest = 1020,
+    /// tcp-stats `too_few_samples`: the statistic needs more samples.
+    TooFewSamples = 2001,
+    /// tcp-stats `non_finite`: a sample is NaN or infinite.
+    NonFinite = 2002,
+    /// tcp-stats `zero_variance`: the samples have no variance, leaving the statistic undefined.
+    ZeroVariance = 2003,
+    /// tcp-stats `invalid_parameter`: a parameter (alpha, power, confidence, …) is out of its domain.
+    InvalidParameter = 2004,
+    /// tcp-stats `unbounded_interval`: the confidence interval has no finite bounds.
+    UnboundedInterval = 2005,
+    /// tcp-stats `overflow`: the sum of the samples overflows.
+    Overflow = 2006,
+    /// tcp-stats `no_convergence`: an iterative algorithm did not reach full precision.
+    NoConvergence = 2007,
 }
 
-/// Offset of tcp-core's error codes in [`tcp_status`].
-pub const CORE_OFFSET: u32 = 1000;
+/// The status of tcp-core error code `n` is `TCP_STATUS_CORE_OFFSET + n`.
+pub const TCP_STATUS_CORE_OFFSET: u32 = 1000;
+
+/// Every status, in numeric order.
+const ALL_STATUSES: [tcp_status; 36] = [
+    tcp_status::Ok,
+    tcp_status::NullParameter,
+    tcp_status::Panic,
+    tcp_status::InvalidUtf8,
+    tcp_status::BufferTooSmall,
+    tcp_status::InvalidArgument,
+    tcp_status::NotFound,
+    tcp_status::Unavailable,
+    tcp_status::UnknownError,
+    tcp_status::WrongLength,
+    tcp_status::BadMagic,
+    tcp_status::UnsupportedVersion,
+    tcp_status::ChecksumMismatch,
+    tcp_status::MultipleRiskBits,
+    tcp_status::NoRiskBit,
+    tcp_status::ReservedBitsSet,
+    tcp_status::HashMismatch,
+    tcp_status::InvalidRiskLevel,
+    tcp_status::Truncated,
+    tcp_status::BadIndex,
+    tcp_status::DigestMismatch,
+    tcp_status::UnknownDialect,
+    tcp_status::AmbiguousDialect,
+    tcp_status::BadName,
+    tcp_status::BadInput,
+    tcp_status::Io,
+    tcp_status::OutputTooSmall,
+    tcp_status::DuplicateName,
+    tcp_status::RuleSelfTest,
+    tcp_status::TooFewSamples,
+    tcp_status::NonFinite,
+    tcp_status::ZeroVariance,
+    tcp_status::InvalidParameter,
+    tcp_status::UnboundedInterval,
+    tcp_status::Overflow,
+    tcp_status::NoConvergence,
+];
 
 impl tcp_status {
     /// Every status, in numeric order.
-    pub const ALL: [tcp_status; 29] = [
-        Self::Ok,
-        Self::NullParameter,
-        Self::Panic,
-        Self::InvalidUtf8,
-        Self::BufferTooSmall,
-        Self::InvalidArgument,
-        Self::NotFound,
-        Self::Unavailable,
-        Self::UnknownError,
-        Self::WrongLength,
-        Self::BadMagic,
-        Self::UnsupportedVersion,
-        Self::ChecksumMismatch,
-        Self::MultipleRiskBits,
-        Self::NoRiskBit,
-        Self::ReservedBitsSet,
-        Self::HashMismatch,
-        Self::InvalidRiskLevel,
-        Self::Truncated,
-        Self::BadIndex,
-        Self::DigestMismatch,
-        Self::UnknownDialect,
-        Self::AmbiguousDialect,
-        Self::BadName,
-        Self::BadInput,
-        Self::Io,
-        Self::OutputTooSmall,
-        Self::DuplicateName,
-        Self::RuleSelfTest,
-    ];
+    pub fn all() -> &'static [tcp_status] {
+        &ALL_STATUSES
+    }
 
     /// The status with a number, if there is one.
     pub fn from_u32(raw: u32) -> Option<Self> {
-        Self::ALL.iter().copied().find(|s| *s as u32 == raw)
+        ALL_STATUSES.iter().copied().find(|s| *s as u32 == raw)
     }
 
     /// The tcp-core code this status carries, if it carries one.
     pub fn core_code(self) -> Option<ErrorCode> {
         (self as u32)
-            .checked_sub(CORE_OFFSET)
+            .checked_sub(TCP_STATUS_CORE_OFFSET)
             .and_then(|n| u8::try_from(n).ok())
             .and_then(ErrorCode::from_u8)
     }
@@ -142,6 +169,13 @@ impl tcp_status {
             Self::InvalidArgument => "invalid argument",
             Self::NotFound => "not found",
             Self::Unavailable => "unavailable",
+            Self::TooFewSamples => "too_few_samples",
+            Self::NonFinite => "non_finite",
+            Self::ZeroVariance => "zero_variance",
+            Self::InvalidParameter => "invalid_parameter",
+            Self::UnboundedInterval => "unbounded_interval",
+            Self::Overflow => "overflow",
+            Self::NoConvergence => "no_convergence",
             _ => "unknown error",
         }
     }
@@ -149,7 +183,7 @@ impl tcp_status {
 
 impl From<ErrorCode> for tcp_status {
     fn from(code: ErrorCode) -> Self {
-        Self::from_u32(CORE_OFFSET + u32::from(code as u8)).unwrap_or(Self::UnknownError)
+        Self::from_u32(TCP_STATUS_CORE_OFFSET + u32::from(code as u8)).unwrap_or(Self::UnknownError)
     }
 }
 
@@ -189,7 +223,7 @@ mod tests {
     #[test]
     fn numbers_are_fixed() {
         // These numbers are ABI: changing one breaks every compiled C program.
-        let fixed: [(tcp_status, u32); 9] = [
+        let fixed: [(tcp_status, u32); 16] = [
             (tcp_status::Ok, 0),
             (tcp_status::NullParameter, 1),
             (tcp_status::Panic, 2),
@@ -199,6 +233,13 @@ mod tests {
             (tcp_status::NotFound, 6),
             (tcp_status::Unavailable, 7),
             (tcp_status::UnknownError, 99),
+            (tcp_status::TooFewSamples, 2001),
+            (tcp_status::NonFinite, 2002),
+            (tcp_status::ZeroVariance, 2003),
+            (tcp_status::InvalidParameter, 2004),
+            (tcp_status::UnboundedInterval, 2005),
+            (tcp_status::Overflow, 2006),
+            (tcp_status::NoConvergence, 2007),
         ];
         for (s, n) in fixed {
             assert_eq!(s as u32, n, "{s:?}");
@@ -214,13 +255,20 @@ mod tests {
             assert_eq!(s.core_code(), Some(code));
             assert_eq!(s.message(), code.as_str());
         }
-        let core_statuses = tcp_status::ALL.iter().filter(|s| s.core_code().is_some()).count();
+        let core_statuses = tcp_status::all()
+            .iter()
+            .filter(|s| s.core_code().is_some())
+            .count();
         assert_eq!(core_statuses, ErrorCode::ALL.len());
     }
 
     #[test]
     fn all_is_sorted_and_unique() {
-        assert!(tcp_status::ALL.windows(2).all(|w| (w[0] as u32) < (w[1] as u32)));
+        assert!(
+            tcp_status::all()
+                .windows(2)
+                .all(|w| (w[0] as u32) < (w[1] as u32))
+        );
         assert_eq!(tcp_status::from_u32(8), None);
         assert_eq!(tcp_status::from_u32(1000), None);
     }
@@ -229,24 +277,31 @@ mod tests {
     fn message_follows_the_string_convention() {
         let mut buf = [0 as c_char; 32];
         let mut n = 0usize;
-        let s = unsafe {
-            tcp_status_message(1004, buf.as_mut_ptr(), buf.len(), &mut n)
-        };
+        // SAFETY: the buffer is a local array of the length passed; `n` is a local.
+        let s = unsafe { tcp_status_message(1004, buf.as_mut_ptr(), buf.len(), &mut n) };
         assert_eq!(s, tcp_status::Ok);
         assert_eq!(n, "checksum_mismatch".len());
+        // SAFETY: the call above succeeded, so the buffer holds a NUL-terminated string.
         let text = unsafe { core::ffi::CStr::from_ptr(buf.as_ptr()) };
         assert_eq!(text.to_str().unwrap(), "checksum_mismatch");
 
         let mut small = [0x55 as c_char; 4];
+        // SAFETY: the buffer is a local array of the length passed; `n` is a local.
         let s = unsafe { tcp_status_message(1004, small.as_mut_ptr(), small.len(), &mut n) };
         assert_eq!(s, tcp_status::BufferTooSmall);
         assert_eq!(n, "checksum_mismatch".len());
-        assert!(small.iter().all(|&b| b == 0x55), "nothing written on failure");
+        assert!(
+            small.iter().all(|&b| b == 0x55),
+            "nothing written on failure"
+        );
 
+        // SAFETY: a NULL buffer with length 0 is allowed; `n` is a local.
         let s = unsafe { tcp_status_message(1004, core::ptr::null_mut(), 0, &mut n) };
         assert_eq!(s, tcp_status::BufferTooSmall);
+        // SAFETY: a NULL buffer is checked before its length is used; `n` is a local.
         let s = unsafe { tcp_status_message(1004, core::ptr::null_mut(), 4, &mut n) };
         assert_eq!(s, tcp_status::NullParameter);
+        // SAFETY: the buffer is a local array of the length passed; `n` is a local.
         let s = unsafe { tcp_status_message(12345, buf.as_mut_ptr(), buf.len(), &mut n) };
         assert_eq!(s, tcp_status::InvalidArgument);
     }

@@ -275,12 +275,11 @@ pub unsafe extern "C" fn tcp_dialect_from_name(
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tcp_version() -> *const c_char {
-    const VERSION: &CStr = match CStr::from_bytes_with_nul(
-        concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes(),
-    ) {
-        Ok(v) => v,
-        Err(_) => c"unknown",
-    };
+    const VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(v) => v,
+            Err(_) => c"unknown",
+        };
     VERSION.as_ptr()
 }
 
@@ -290,6 +289,8 @@ mod tests {
     use tcp_core::Capabilities;
 
     fn name(p: *const c_char) -> &'static str {
+        // SAFETY: the name functions return NULL or a static NUL-terminated
+        // string; callers pass only numbers that have names (NULL would fail here).
         unsafe { CStr::from_ptr(p) }.to_str().unwrap()
     }
 
@@ -326,10 +327,22 @@ mod tests {
             (TCP_CAPABILITY_DESTRUCTIVE, Capabilities::DESTRUCTIVE),
             (TCP_CAPABILITY_REQUIRES_ROOT, Capabilities::REQUIRES_ROOT),
             (TCP_CAPABILITY_NETWORK_ACCESS, Capabilities::NETWORK_ACCESS),
-            (TCP_CAPABILITY_FILE_MODIFICATION, Capabilities::FILE_MODIFICATION),
-            (TCP_CAPABILITY_SYSTEM_MODIFICATION, Capabilities::SYSTEM_MODIFICATION),
-            (TCP_CAPABILITY_PRIVILEGE_ESCALATION, Capabilities::PRIVILEGE_ESCALATION),
-            (TCP_CAPABILITY_PROCESS_CONTROL, Capabilities::PROCESS_CONTROL),
+            (
+                TCP_CAPABILITY_FILE_MODIFICATION,
+                Capabilities::FILE_MODIFICATION,
+            ),
+            (
+                TCP_CAPABILITY_SYSTEM_MODIFICATION,
+                Capabilities::SYSTEM_MODIFICATION,
+            ),
+            (
+                TCP_CAPABILITY_PRIVILEGE_ESCALATION,
+                Capabilities::PRIVILEGE_ESCALATION,
+            ),
+            (
+                TCP_CAPABILITY_PROCESS_CONTROL,
+                Capabilities::PROCESS_CONTROL,
+            ),
             (TCP_CAPABILITY_CODE_EXECUTION, Capabilities::CODE_EXECUTION),
         ];
         let mut all = 0;

@@ -2,46 +2,69 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use tcp_core::{Dialect, Policy};
+use std::sync::Arc;
+
+use tcp_core::Dialect;
 use tcp_hw::{Availability, Backend, BackendKind};
 
 use crate::errors::bad_input;
 
-/// Every backend tcp-hw builds, in its order of preference.
-fn all_backends() -> Vec<Box<dyn Backend>> {
-    vec![Box::new(tcp_hw::ScalarBackend)]
+/// A backend chosen for one batch; a selected one holds its reservation until dropped.
+pub struct Chosen {
+    backend: Arc<dyn Backend>,
+    _reservation: Option<tcp_hw::Reservation>,
 }
 
-/// The backend named `name` (or the preferred available one for `dialect` when `None`).
-pub fn resolve(name: Option<&str>, dialect: Dialect) -> PyResult<Box<dyn Backend>> {
-    let mut candidates = all_backends().into_iter();
-    let chosen = match name {
-        Some(name) => candidates.find(|b| b.name().eq_ignore_ascii_case(name)).ok_or_else(|| {
-            let known: Vec<&str> = all_backends().iter().map(|b| b.name()).collect();
-            bad_input(format!("unknown backend {name:?}; known: {}", known.join(", ")))
-        })?,
-        None => candidates
-            .find(|b| b.availability().is_available() && b.supports(dialect))
-            .ok_or_else(|| bad_input(format!("no available backend supports {dialect}")))?,
+impl Chosen {
+    /// The backend.
+    pub fn backend(&self) -> &dyn Backend {
+        &*self.backend
+    }
+}
+
+/// The backend named `name`, or tcp-hw's selection for `records` records of `dialect`.
+pub fn resolve(name: Option<&str>, dialect: Dialect, records: usize) -> PyResult<Chosen> {
+    let Some(name) = name else {
+        return match tcp_hw::select(dialect, records) {
+            Ok(selection) => Ok(Chosen {
+                backend: selection.backend,
+                _reservation: Some(selection.reservation),
+            }),
+            Err(rejected) => {
+                let why: Vec<String> = rejected.iter().map(ToString::to_string).collect();
+                Err(bad_input(format!(
+                    "no backend can take this batch: {}",
+                    why.join("; ")
+                )))
+            }
+        };
     };
-    if let Availability::Unavailable { reason } = chosen.availability() {
-        return Err(bad_input(format!("backend {} is unavailable: {reason}", chosen.name())));
+    let backend = tcp_hw::select::backend_by_name(name).ok_or_else(|| {
+        let known: Vec<&str> = tcp_hw::select::all_backends()
+            .iter()
+            .map(|b| b.name())
+            .collect();
+        bad_input(format!(
+            "unknown backend {name:?}; known: {}",
+            known.join(", ")
+        ))
+    })?;
+    if let Availability::Unavailable { reason } = backend.availability() {
+        return Err(bad_input(format!(
+            "backend {} is unavailable: {reason}",
+            backend.name()
+        )));
     }
-    if !chosen.supports(dialect) {
-        return Err(bad_input(format!("backend {} does not support {dialect}", chosen.name())));
+    if !backend.supports(dialect) {
+        return Err(bad_input(format!(
+            "backend {} does not support {dialect}",
+            backend.name()
+        )));
     }
-    Ok(chosen)
-}
-
-/// Runs a backend (a seam so the batch entry point does not care which).
-pub fn validate_with(
-    backend: &dyn Backend,
-    dialect: Dialect,
-    input: &[u8],
-    policy: &Policy,
-    out: &mut [u8],
-) -> tcp_core::Result<()> {
-    backend.validate(dialect, input, policy, out)
+    Ok(Chosen {
+        backend,
+        _reservation: None,
+    })
 }
 
 fn kind_name(kind: BackendKind) -> &'static str {
@@ -54,7 +77,13 @@ fn kind_name(kind: BackendKind) -> &'static str {
 }
 
 /// A batch validation backend as tcp-hw describes it.
-#[pyclass(module = "libtcp", name = "BackendInfo", frozen, eq, skip_from_py_object)]
+#[pyclass(
+    module = "libtcp",
+    name = "BackendInfo",
+    frozen,
+    eq,
+    skip_from_py_object
+)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PyBackendInfo {
     /// Short stable name (pass it as `validate_batch(..., backend=name)`).
@@ -78,7 +107,13 @@ pub struct PyBackendInfo {
 impl PyBackendInfo {
     #[new]
     #[pyo3(signature = (name, kind, device, available, reason=None))]
-    fn new(name: String, kind: String, device: String, available: bool, reason: Option<String>) -> Self {
+    fn new(
+        name: String,
+        kind: String,
+        device: String,
+        available: bool,
+        reason: Option<String>,
+    ) -> Self {
         Self {
             name,
             kind,
@@ -90,8 +125,14 @@ impl PyBackendInfo {
 
     fn __repr__(&self) -> String {
         match &self.reason {
-            None => format!("BackendInfo({:?}, {}, {:?}, available)", self.name, self.kind, self.device),
-            Some(r) => format!("BackendInfo({:?}, {}, unavailable: {r:?})", self.name, self.kind),
+            None => format!(
+                "BackendInfo({:?}, {}, {:?}, available)",
+                self.name, self.kind, self.device
+            ),
+            Some(r) => format!(
+                "BackendInfo({:?}, {}, unavailable: {r:?})",
+                self.name, self.kind
+            ),
         }
     }
 
@@ -116,7 +157,7 @@ impl PyBackendInfo {
 pub fn backends(py: Python<'_>) -> Vec<PyBackendInfo> {
     // Probing a device (OpenCL, XRT) can take a while: let other threads run.
     py.detach(|| {
-        all_backends()
+        tcp_hw::select::all_backends()
             .iter()
             .map(|b| {
                 let availability = b.availability();

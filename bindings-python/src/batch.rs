@@ -6,7 +6,7 @@ use pyo3::types::PyDict;
 use tcp_core::batch::{BatchSummary, Status, check_batch_shape};
 use tcp_core::{Decision, Dialect, Policy};
 
-use crate::backends::{resolve, validate_with};
+use crate::backends::resolve;
 use crate::buffer::ByteView;
 use crate::errors::{IntoPyResult, bad_input};
 use crate::policy::PyPolicy;
@@ -33,10 +33,10 @@ pub fn validate_batch<'py>(
         ));
     }
     let dialect = Dialect::parse(dialect).into_py_result()?;
-    let backend = resolve(backend, dialect)?;
     let view = ByteView::new(data)?;
     let input = view.as_slice();
     let n = check_batch_shape(dialect, input, usize::MAX).into_py_result()?;
+    let chosen = resolve(backend, dialect, n)?;
     let default_policy;
     let policy: &Policy = match &policy {
         Some(p) => p.inner(),
@@ -46,23 +46,23 @@ pub fn validate_batch<'py>(
         }
     };
     let mut out = vec![0u8; n];
-    py.detach(|| validate_with(&*backend, dialect, input, policy, &mut out))
+    py.detach(|| chosen.backend().validate(dialect, input, policy, &mut out))
         .into_py_result()?;
     Ok(PyArray1::from_vec(py, out))
 }
+
+/// `(risk, decision, error)` arrays.
+type Unpacked<'py> = (
+    Bound<'py, PyArray1<i8>>,
+    Bound<'py, PyArray1<i8>>,
+    Bound<'py, PyArray1<u8>>,
+);
 
 /// Splits status bytes into `(risk, decision, error)` arrays (`int8`, `int8`,
 /// `uint8`): risk and decision are -1 for invalid records, error is the
 /// error code's number (0 for valid records).
 #[pyfunction]
-pub fn unpack_status<'py>(
-    py: Python<'py>,
-    status: &Bound<'py, PyAny>,
-) -> PyResult<(
-    Bound<'py, PyArray1<i8>>,
-    Bound<'py, PyArray1<i8>>,
-    Bound<'py, PyArray1<u8>>,
-)> {
+pub fn unpack_status<'py>(py: Python<'py>, status: &Bound<'py, PyAny>) -> PyResult<Unpacked<'py>> {
     let view = ByteView::new(status)?;
     let status = view.as_slice();
     let (risk, decision, error) = py.detach(|| {

@@ -25,7 +25,9 @@ pub fn parse_mode(name: &str) -> PyResult<Mode> {
     match name.to_ascii_lowercase().as_str() {
         "strict" => Ok(Mode::Strict),
         "lenient" => Ok(Mode::Lenient),
-        _ => Err(bad_input(format!("mode must be \"strict\" or \"lenient\", not {name:?}"))),
+        _ => Err(bad_input(format!(
+            "mode must be \"strict\" or \"lenient\", not {name:?}"
+        ))),
     }
 }
 
@@ -143,7 +145,11 @@ impl PyDescriptor {
             memory_mb,
             output_kb,
         };
-        Self::decode(repr.to_bytes().to_vec(), Some(Dialect::Canonical), Mode::Strict)
+        Self::decode(
+            repr.to_bytes().to_vec(),
+            Some(Dialect::Canonical),
+            Mode::Strict,
+        )
     }
 
     /// The dialect's name.
@@ -215,7 +221,11 @@ impl PyDescriptor {
     /// What a lenient read tolerated (empty for strict reads).
     #[getter]
     fn lenient(&self) -> Vec<String> {
-        self.decoded.lenient.iter().map(ToString::to_string).collect()
+        self.decoded
+            .lenient
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     /// The record's bytes, exactly as given.

@@ -107,5 +107,8 @@ pub(crate) fn bad_input(detail: impl Into<String>) -> PyErr {
 /// Every code as `(number, name)`, in numeric order.
 #[pyfunction]
 pub(crate) fn error_codes() -> Vec<(u8, &'static str)> {
-    ErrorCode::ALL.iter().map(|c| (*c as u8, c.as_str())).collect()
+    ErrorCode::ALL
+        .iter()
+        .map(|c| (*c as u8, c.as_str()))
+        .collect()
 }

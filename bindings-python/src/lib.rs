@@ -10,6 +10,8 @@
 //! - batch: `validate_batch` over any buffer, zero-copy, GIL released.
 //! - policy, verdict: `Policy`, `Verdict`, `Reason`.
 //! - backends: tcp-hw's backends.
+//! - registry, check: `Registry`, `Entry`, `check`, `LineVerdict`, `Segment`.
+//! - stats: tcp-stats' statistics (re-exported as `libtcp.stats`).
 //!
 //! Every class is immutable (`frozen`) and `Send + Sync`, so the module
 //! declares itself free-threading safe, and every value pickles.
@@ -19,9 +21,12 @@ use pyo3::prelude::*;
 mod backends;
 mod batch;
 mod buffer;
+mod check;
 mod descriptor;
 mod errors;
 mod policy;
+mod registry;
+mod stats;
 mod verdict;
 mod vocabulary;
 
@@ -36,6 +41,13 @@ fn _libtcp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verdict::PyReason>()?;
     m.add_class::<verdict::PyVerdict>()?;
     m.add_class::<backends::PyBackendInfo>()?;
+    m.add_class::<registry::PyRegistry>()?;
+    m.add_class::<registry::PyEntry>()?;
+    m.add_class::<check::PySegment>()?;
+    m.add_class::<check::PyLineVerdict>()?;
+    m.add_function(wrap_pyfunction!(check::check, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::_restore_registry, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::_restore_entry, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(vocabulary::capability_names, m)?)?;
     m.add_function(wrap_pyfunction!(descriptor::validate, m)?)?;
@@ -44,9 +56,20 @@ fn _libtcp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::unpack_status, m)?)?;
     m.add_function(wrap_pyfunction!(batch::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(backends::backends, m)?)?;
+    stats::register_errors(m)?;
+    m.add_function(wrap_pyfunction!(stats::summary, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::welch, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::power, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::sample_size, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::compliance, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::compliance_profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::leakage, m)?)?;
     m.add(
         "DIALECTS",
-        tcp_core::Dialect::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+        tcp_core::Dialect::ALL
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>(),
     )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

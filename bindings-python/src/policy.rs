@@ -69,7 +69,9 @@ impl PyPolicy {
             }
             p = with_risk_table(p, table).into_py_result()?;
         }
-        p = p.with_require_approval(require_approval.0).with_deny(deny.0);
+        p = p
+            .with_require_approval(require_approval.0)
+            .with_deny(deny.0);
         if let Some(d) = unknown_command {
             p = p.with_unknown_command(d.0);
         }
@@ -79,7 +81,9 @@ impl PyPolicy {
     /// Reads a policy from TOML (see tcp-core's `Policy::from_toml`).
     #[staticmethod]
     fn from_toml(text: &str) -> PyResult<Self> {
-        Policy::from_toml(text).map(Self::from_core).into_py_result()
+        Policy::from_toml(text)
+            .map(Self::from_core)
+            .into_py_result()
     }
 
     /// Approve every level up to `level`; levels above at least CAUTION_MODE.
@@ -189,7 +193,7 @@ impl PyPolicy {
 impl RiskArg {
     /// A level from its name.
     fn extract_str(name: &str) -> PyResult<RiskLevel> {
-        RiskLevel::parse(name).ok_or_else(|| crate::errors::bad_input(format!("unknown risk level {name:?}")))
+        RiskLevel::parse(name)
+            .ok_or_else(|| crate::errors::bad_input(format!("unknown risk level {name:?}")))
     }
 }
-

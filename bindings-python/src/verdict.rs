@@ -79,7 +79,12 @@ impl PyReason {
     }
 
     fn __repr__(&self) -> String {
-        format!("Reason({:?}, {}, {:?})", self.kind, self.decision.name(), self.message)
+        format!(
+            "Reason({:?}, {}, {:?})",
+            self.kind,
+            self.decision.name(),
+            self.message
+        )
     }
 
     fn __reduce__<'py>(

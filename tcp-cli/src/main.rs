@@ -27,6 +27,14 @@ enum Command {
     /// Build or inspect registry files.
     #[command(subcommand)]
     Registry(cmd::registry::RegistryCommand),
+    /// Decide a whole shell command line (exit 0/1/2/3: APPROVED/CAUTION_MODE/REQUIRE_APPROVAL/REJECT).
+    Check(cmd::check::CheckArgs),
+    /// Summarise timing samples, or compare two sets of them.
+    Stats(cmd::stats::StatsArgs),
+    /// List batch-validation backends and whether each can run here.
+    Backends(cmd::backends::BackendsArgs),
+    /// Measure batch validation throughput per backend.
+    Bench(cmd::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +43,10 @@ fn main() -> ExitCode {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Lookup(a) => cmd::lookup::run(a),
         Command::Registry(c) => cmd::registry::run(c),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Stats(a) => cmd::stats::run(a),
+        Command::Backends(a) => cmd::backends::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
     };
     match result {
         Ok(code) => code,

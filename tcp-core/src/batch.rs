@@ -44,7 +44,10 @@ impl Status {
     /// Risk and decision of a valid record, or the error code.
     pub fn outcome(self) -> core::result::Result<(RiskLevel, Decision), Option<ErrorCode>> {
         if self.is_valid() {
-            match (RiskLevel::from_u8(self.0 & 0x07), Decision::from_u8((self.0 >> 4) & 0x03)) {
+            match (
+                RiskLevel::from_u8(self.0 & 0x07),
+                Decision::from_u8((self.0 >> 4) & 0x03),
+            ) {
                 (Some(r), Some(d)) if self.0 & 0x48 == 0 => Ok((r, d)),
                 _ => Err(None),
             }
@@ -118,6 +121,16 @@ pub fn check_batch_shape(dialect: Dialect, input: &[u8], out_len: usize) -> Resu
     Ok(n)
 }
 
+/// Views a buffer of 24-byte records as an array of records, without copying.
+///
+/// Fails with [`Error::WrongLength`] unless the length is a multiple of 24.
+pub fn as_records(input: &[u8]) -> Result<&[[u8; 24]]> {
+    bytemuck::try_cast_slice(input).map_err(|_| Error::WrongLength {
+        expected: input.len() / 24 * 24 + 24,
+        found: input.len(),
+    })
+}
+
 /// Validates and decides every record of `input` into `out` (one [`Status`] byte each).
 ///
 /// `input.len()` must be a multiple of the dialect's record length and `out`
@@ -175,11 +188,30 @@ mod tests {
         input.extend_from_slice(&bad);
         let mut out = [0u8; 3];
         let s = validate_batch(Dialect::Canonical, &input, &Policy::default(), &mut out).unwrap();
-        assert_eq!(Status(out[0]).outcome(), Ok((RiskLevel::Safe, Decision::Approved)));
-        assert_eq!(Status(out[1]).outcome(), Ok((RiskLevel::Critical, Decision::Reject)));
-        assert_eq!(Status(out[2]).outcome(), Err(Some(ErrorCode::ChecksumMismatch)));
+        assert_eq!(
+            Status(out[0]).outcome(),
+            Ok((RiskLevel::Safe, Decision::Approved))
+        );
+        assert_eq!(
+            Status(out[1]).outcome(),
+            Ok((RiskLevel::Critical, Decision::Reject))
+        );
+        assert_eq!(
+            Status(out[2]).outcome(),
+            Err(Some(ErrorCode::ChecksumMismatch))
+        );
         assert_eq!(s.invalid, 1);
         assert_eq!(s.by_decision, [1, 0, 0, 1]);
+    }
+
+    #[test]
+    fn records_view_without_copying() {
+        let input = [7u8; 48];
+        let recs = as_records(&input).unwrap();
+        assert_eq!(recs.len(), 2);
+        assert!(core::ptr::eq(recs.as_ptr().cast::<u8>(), input.as_ptr()));
+        assert!(as_records(&input[..47]).is_err());
+        assert!(as_records(&[]).unwrap().is_empty());
     }
 
     #[test]
@@ -191,7 +223,10 @@ mod tests {
         ));
         assert!(matches!(
             validate_batch(Dialect::Canonical, &[0u8; 48], &Policy::default(), &mut out),
-            Err(Error::OutputTooSmall { needed: 2, available: 1 })
+            Err(Error::OutputTooSmall {
+                needed: 2,
+                available: 1
+            })
         ));
     }
 }

@@ -15,7 +15,9 @@ pub fn crc32_low16(data: &[u8]) -> u16 {
 
 /// The knowledge base's "CRC16": the byte sum, masked to 16 bits (v2-kb).
 pub fn sum16(data: &[u8]) -> u16 {
-    let sum = data.iter().fold(0u32, |acc, &b| acc.wrapping_add(u32::from(b)));
+    let sum = data
+        .iter()
+        .fold(0u32, |acc, &b| acc.wrapping_add(u32::from(b)));
     (sum & 0xFFFF) as u16
 }
 

@@ -285,13 +285,20 @@ impl fmt::Display for Error {
             ),
             Self::InvalidRiskLevel { raw } => write!(f, "invalid risk level {raw}"),
             Self::Truncated { offset, needed } => {
-                write!(f, "truncated: {needed} more bytes needed at offset {offset}")
+                write!(
+                    f,
+                    "truncated: {needed} more bytes needed at offset {offset}"
+                )
             }
             Self::BadIndex { detail } => write!(f, "bad index: {detail}"),
             Self::DigestMismatch => f.write_str("content digest mismatch"),
             Self::UnknownDialect { name } => write!(f, "unknown dialect {name:?}"),
             Self::AmbiguousDialect { candidates } => {
-                write!(f, "ambiguous dialect: verifies as {}", candidates.join(" and "))
+                write!(
+                    f,
+                    "ambiguous dialect: verifies as {}",
+                    candidates.join(" and ")
+                )
             }
             Self::BadName { detail } => write!(f, "bad name: {detail}"),
             Self::BadInput { detail } => write!(f, "bad input: {detail}"),
@@ -332,7 +339,11 @@ mod tests {
         for c in ErrorCode::ALL {
             assert!(seen.insert(c as u8));
             assert_eq!(ErrorCode::from_u8(c as u8), Some(c));
-            assert!(c.as_str().chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert!(
+                c.as_str()
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '_')
+            );
         }
         assert_eq!(ErrorCode::from_u8(0), None);
     }

@@ -26,7 +26,9 @@ pub fn wire(data: &[u8]) {
             }
         }
         let _ = dialect.flag_names(u32::from_le_bytes(
-            data.get(..4).and_then(|b| b.try_into().ok()).unwrap_or([0; 4]),
+            data.get(..4)
+                .and_then(|b| b.try_into().ok())
+                .unwrap_or([0; 4]),
         ));
     }
 }

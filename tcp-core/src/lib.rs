@@ -15,6 +15,7 @@
 
 pub mod batch;
 pub mod checksum;
+pub mod command_line;
 pub mod decision;
 pub mod error;
 pub mod fuzz;
@@ -30,4 +31,4 @@ pub use error::{Error, ErrorCode, Result};
 pub use policy::Policy;
 pub use registry::{Entry, Registry, RegistryBuilder};
 pub use risk::{Capabilities, RiskLevel};
-pub use wire::{Decoded, Detection, Dialect, Leniency, Mode};
+pub use wire::{Decoded, Detection, Dialect, Hint, Leniency, Mode};

@@ -86,11 +86,13 @@ impl Policy {
         if let Some(slot) = self.by_risk.get_mut(level as usize) {
             *slot = decision;
         }
-        if self.by_risk.windows(2).any(|w| matches!(w, [a, b] if a > b)) {
+        if self
+            .by_risk
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a > b))
+        {
             return Err(Error::BadInput {
-                detail: format!(
-                    "risk {level} -> {decision} makes the policy non-monotone in risk"
-                ),
+                detail: format!("risk {level} -> {decision} makes the policy non-monotone in risk"),
             });
         }
         Ok(self)
@@ -149,7 +151,8 @@ impl Policy {
                 decision: Decision::Reject,
             });
         }
-        let ask = Capabilities::from_bits_truncate(self.require_approval.bits() & !self.deny.bits());
+        let ask =
+            Capabilities::from_bits_truncate(self.require_approval.bits() & !self.deny.bits());
         for name in caps.intersection(ask).names() {
             verdict.push(Reason::Capability {
                 capability: name,
@@ -259,7 +262,10 @@ mod tests {
         assert_eq!(d(RiskLevel::Medium), Decision::CautionMode);
         assert_eq!(d(RiskLevel::High), Decision::RequireApproval);
         assert_eq!(d(RiskLevel::Critical), Decision::Reject);
-        assert_eq!(p.decide_unknown("frobnicate").decision, Decision::RequireApproval);
+        assert_eq!(
+            p.decide_unknown("frobnicate").decision,
+            Decision::RequireApproval
+        );
     }
 
     #[test]

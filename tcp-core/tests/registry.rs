@@ -15,7 +15,9 @@ use tcp_core::registry::{RegistryFormat, tcpdb};
 use tcp_core::{Error, Registry, RegistryBuilder};
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// name -> descriptor hex, from the prototype's export (tcp_export.json).
@@ -44,9 +46,18 @@ fn tcp_complete_db_loads_and_equals_the_export() {
     let export = export();
     assert_eq!(reg.len(), export.len());
     for (name, hex) in &export {
-        let e = reg.get(name).unwrap_or_else(|| panic!("{name} missing from tcp_complete.db"));
-        assert_eq!(hex::encode(e.descriptor), *hex, "{name}: tcp_complete.db vs tcp_export.json");
-        assert_eq!(reg.get_by_hash(command_hash(name)).unwrap().name, name.as_str());
+        let e = reg
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing from tcp_complete.db"));
+        assert_eq!(
+            hex::encode(e.descriptor),
+            *hex,
+            "{name}: tcp_complete.db vs tcp_export.json"
+        );
+        assert_eq!(
+            reg.get_by_hash(command_hash(name)).unwrap().name,
+            name.as_str()
+        );
     }
     // Writing TCPDB v2 back reproduces the prototype's file byte for byte.
     let entries: Vec<(&str, [u8; 24])> = container
@@ -76,7 +87,13 @@ fn every_corruption_of_tcpdb_is_a_typed_error() {
     for cut in [0, 5, 9, 21, 22, 100, 55_010, 55_011, 84_927] {
         let err = Registry::from_bytes(bytes[..cut].to_vec()).unwrap_err();
         assert!(
-            matches!(err, Error::Truncated { .. } | Error::BadIndex { .. } | Error::BadMagic { .. } | Error::ChecksumMismatch { .. }),
+            matches!(
+                err,
+                Error::Truncated { .. }
+                    | Error::BadIndex { .. }
+                    | Error::BadMagic { .. }
+                    | Error::ChecksumMismatch { .. }
+            ),
             "cut at {cut}: {err}"
         );
     }
@@ -84,11 +101,17 @@ fn every_corruption_of_tcpdb_is_a_typed_error() {
     let mut t = bytes.clone();
     let last = t.len() - 1;
     t[last] ^= 1;
-    assert!(matches!(Registry::from_bytes(t), Err(Error::BadIndex { .. })));
+    assert!(matches!(
+        Registry::from_bytes(t),
+        Err(Error::BadIndex { .. })
+    ));
     // A flipped descriptor byte breaks its byte sum.
     let mut t = bytes.clone();
     t[22 + 2 + 1 + 12] ^= 1; // first entry "!" : flags byte
-    assert!(matches!(Registry::from_bytes(t), Err(Error::ChecksumMismatch { .. })));
+    assert!(matches!(
+        Registry::from_bytes(t),
+        Err(Error::ChecksumMismatch { .. })
+    ));
 }
 
 #[test]
@@ -101,7 +124,12 @@ fn export_json_builds_a_tcpr_registry_that_round_trips() {
     assert_eq!(reopened.format(), RegistryFormat::Tcpr);
     let db = Registry::open(data("tcp_complete.db")).unwrap();
     for e in db.iter() {
-        assert_eq!(reopened.get(e.name).unwrap().descriptor, e.descriptor, "{}", e.name);
+        assert_eq!(
+            reopened.get(e.name).unwrap().descriptor,
+            e.descriptor,
+            "{}",
+            e.name
+        );
     }
     // JSON out and back in gives the same registry.
     let mut json = serde_json::to_vec(&reopened.to_json()).unwrap();
@@ -111,7 +139,10 @@ fn export_json_builds_a_tcpr_registry_that_round_trips() {
     for at in (0..tcpr.len()).step_by(997) {
         let mut t = tcpr.clone();
         t[at] ^= 0x40;
-        assert!(Registry::from_bytes(t).is_err(), "byte {at} flipped was accepted");
+        assert!(
+            Registry::from_bytes(t).is_err(),
+            "byte {at} flipped was accepted"
+        );
     }
 }
 

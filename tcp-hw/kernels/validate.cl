@@ -27,8 +27,8 @@
 // Byte k (0..23) of a record held as six little-endian words.
 #define BYTE(w, k) (((w)[(k) >> 2] >> (((k) & 3u) * 8u)) & 0xFFu)
 
-static uint status_c24(const uint w[RECORD_WORDS], __local const uint *crc_table,
-                       __constant const uchar *table)
+uint status_c24(const uint w[RECORD_WORDS], __local const uint *crc_table,
+                __constant const uchar *table)
 {
     // magic "TCP\x04", then version 1
     if (w[0] != 0x04504354u)
@@ -51,7 +51,7 @@ static uint status_c24(const uint w[RECORD_WORDS], __local const uint *crc_table
     return table[risk * 256u + BYTE(w, 7)];
 }
 
-static uint status_v2kb(const uint w[RECORD_WORDS], __constant const uchar *table)
+uint status_v2kb(const uint w[RECORD_WORDS], __constant const uchar *table)
 {
     // magic "TCP\x02", then version u16 big-endian = 2
     if (w[0] != 0x02504354u)

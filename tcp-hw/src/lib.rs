@@ -7,18 +7,31 @@
 //!
 //! Every backend writes, for each record, exactly the [`tcp_core::Status`]
 //! byte that [`tcp_core::batch::validate_batch`] writes.
+//!
+//! - [`cpu`]: the `simd` backend (per-ISA kernels, level detected once;
+//!   `TCP_HW_MAX_LEVEL` caps it for tests) and the `parallel` splitter.
+//! - [`select`]: which backend for a batch size, with reasons for the others,
+//!   and RAII [`Reservation`]s.
+//! - [`testing`]: the conformance harness every backend's tests run
+//!   ([`testing::check_backend`]) and the batch generators.
+//! - [`measure`]: real timings against the memory-read pass (`tcp bench`).
 
 use tcp_core::{Dialect, Policy, Result};
 
 pub mod cpu;
+pub mod measure;
+pub mod select;
 pub mod testing;
 
 pub use cpu::{CpuLevel, ParallelBackend, SimdBackend};
+pub use select::{Rejected, Reservation, Selection, Selector, select};
 
 #[cfg(any(feature = "opencl", feature = "xrt"))]
 mod offload;
 #[cfg(feature = "opencl")]
 pub mod opencl;
+#[cfg(feature = "xrt")]
+pub mod xrt;
 
 /// What kind of hardware a backend runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,8 +83,13 @@ pub trait Backend: Send + Sync {
     /// True if the backend handles this dialect (others return an error from `validate`).
     fn supports(&self, dialect: Dialect) -> bool;
     /// Validates and decides every record into `out`.
-    fn validate(&self, dialect: Dialect, input: &[u8], policy: &Policy, out: &mut [u8])
-    -> Result<()>;
+    fn validate(
+        &self,
+        dialect: Dialect,
+        input: &[u8],
+        policy: &Policy,
+        out: &mut [u8],
+    ) -> Result<()>;
 }
 
 /// The portable reference: tcp-core's own batch validation, unchanged.

@@ -119,7 +119,11 @@ pub(crate) struct TableCache {
 
 impl TableCache {
     /// The table for `dialect` under `policy`, and whether it was (re)built.
-    pub(crate) fn get(&mut self, dialect: KernelDialect, policy: &Policy) -> (&DecisionTable, bool) {
+    pub(crate) fn get(
+        &mut self,
+        dialect: KernelDialect,
+        policy: &Policy,
+    ) -> (&DecisionTable, bool) {
         let fresh = !matches!(&self.key, Some((d, p)) if *d == dialect && p == policy);
         if fresh {
             self.table = DecisionTable::new(dialect, policy);
@@ -154,7 +158,10 @@ mod tests {
         let c = DecisionTable::new(KernelDialect::Canonical, &policy);
         let at = |risk: usize, caps: usize| Status(c.as_bytes()[risk * 256 + caps]).outcome();
         assert_eq!(at(4, 0), Ok((RiskLevel::Critical, Decision::Reject)));
-        assert_eq!(at(0, 0x02), Ok((RiskLevel::Safe, Decision::RequireApproval)));
+        assert_eq!(
+            at(0, 0x02),
+            Ok((RiskLevel::Safe, Decision::RequireApproval))
+        );
         assert_eq!(at(0, 0x04), Ok((RiskLevel::Safe, Decision::Reject)));
     }
 

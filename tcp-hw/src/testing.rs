@@ -20,8 +20,8 @@ use crate::Backend;
 /// Record counts that straddle every block size a backend is likely to use
 /// (1, 2, 4, 8, 16, 32, 64 records), plus a few larger odd ones.
 pub const EDGE_COUNTS: [usize; 26] = [
-    0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 127, 129, 255,
-    1000, 4099,
+    0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 127, 129, 255, 1000,
+    4099,
 ];
 
 /// A small deterministic generator (SplitMix64): reproducible batches without a dependency.
@@ -195,8 +195,12 @@ pub fn policies() -> Vec<Policy> {
             .with_require_approval(ask | Capabilities::FILE_MODIFICATION)
             .with_deny(deny | Capabilities::PROCESS_CONTROL),
     ];
-    if let Ok(p) = Policy::default().with_risk_decision(RiskLevel::Safe, tcp_core::Decision::CautionMode) {
-        out.push(p.with_require_approval(Capabilities::REQUIRES_ROOT | Capabilities::SYSTEM_MODIFICATION));
+    if let Ok(p) =
+        Policy::default().with_risk_decision(RiskLevel::Safe, tcp_core::Decision::CautionMode)
+    {
+        out.push(p.with_require_approval(
+            Capabilities::REQUIRES_ROOT | Capabilities::SYSTEM_MODIFICATION,
+        ));
     }
     out
 }
@@ -279,7 +283,10 @@ impl fmt::Display for CheckFailure {
                 case,
                 expected,
                 found,
-            } => write!(f, "{backend}/{dialect}/{case}: expected {expected}, found {found}"),
+            } => write!(
+                f,
+                "{backend}/{dialect}/{case}: expected {expected}, found {found}"
+            ),
             Self::WroteOutside { backend, case } => {
                 write!(f, "{backend}/{case}: wrote outside the batch's output")
             }
@@ -378,16 +385,25 @@ pub fn check_backend(backend: &dyn Backend) -> Result<CheckReport, CheckFailure>
         }
         report.dialects.push(dialect);
         let len = dialect.record_len();
-        for (m, mix) in [Mix::Valid, Mix::Corrupted, Mix::Random].into_iter().enumerate() {
+        for (m, mix) in [Mix::Valid, Mix::Corrupted, Mix::Random]
+            .into_iter()
+            .enumerate()
+        {
             for (c, &n) in EDGE_COUNTS.iter().enumerate() {
                 let batch = records(dialect, n, mix, (m * 1000 + c) as u64);
-                let policy = policies.get(c % policies.len()).cloned().unwrap_or_default();
+                let policy = policies
+                    .get(c % policies.len())
+                    .cloned()
+                    .unwrap_or_default();
                 // Misalign the batch by 0..3 bytes: backends must not assume alignment.
                 let shift = c % 4;
                 let mut buf = vec![0u8; shift];
                 buf.extend_from_slice(&batch);
                 let input = buf.get(shift..).unwrap_or(&[]);
-                let case = format!("{mix:?} n={n} misaligned by {shift} policy #{}", c % policies.len());
+                let case = format!(
+                    "{mix:?} n={n} misaligned by {shift} policy #{}",
+                    c % policies.len()
+                );
                 report.records += check_batch(backend, dialect, input, &policy, &case)?;
                 report.batches += 1;
             }
@@ -395,17 +411,27 @@ pub fn check_backend(backend: &dyn Backend) -> Result<CheckReport, CheckFailure>
         // Every policy on one corrupted batch that is longer than any block.
         let batch = records(dialect, 333, Mix::Corrupted, 77);
         for (p, policy) in policies.iter().enumerate() {
-            report.records += check_batch(backend, dialect, &batch, policy, &format!("policy #{p}"))?;
+            report.records +=
+                check_batch(backend, dialect, &batch, policy, &format!("policy #{p}"))?;
             report.batches += 1;
         }
         // Malformed shapes: typed errors, nothing written.
         for cut in [1, len - 1] {
             let input = batch.get(..batch.len() - cut).unwrap_or(&[]);
-            check_batch(backend, dialect, input, &Policy::default(), &format!("cut {cut} bytes"))?;
+            check_batch(
+                backend,
+                dialect,
+                input,
+                &Policy::default(),
+                &format!("cut {cut} bytes"),
+            )?;
         }
         let mut short = vec![SENTINEL; 332];
         match backend.validate(dialect, &batch, &Policy::default(), &mut short) {
-            Err(Error::OutputTooSmall { needed: 333, available: 332 }) => {}
+            Err(Error::OutputTooSmall {
+                needed: 333,
+                available: 332,
+            }) => {}
             other => {
                 return Err(CheckFailure::WrongResult {
                     backend: backend.name(),
@@ -456,7 +482,13 @@ mod tests {
         fn supports(&self, d: Dialect) -> bool {
             d == Dialect::V2Kb
         }
-        fn validate(&self, d: Dialect, input: &[u8], p: &Policy, out: &mut [u8]) -> tcp_core::Result<()> {
+        fn validate(
+            &self,
+            d: Dialect,
+            input: &[u8],
+            p: &Policy,
+            out: &mut [u8],
+        ) -> tcp_core::Result<()> {
             tcp_core::batch::validate_batch(d, input, p, out)?;
             let n = input.len() / 24;
             if n > 0 {
@@ -476,12 +508,14 @@ mod tests {
     fn corrupted_batches_hit_every_status() {
         let batch = records(Dialect::V2Kb, 5000, Mix::Corrupted, 1);
         let mut out = vec![0u8; 5000];
-        tcp_core::batch::validate_batch(Dialect::V2Kb, &batch, &Policy::default(), &mut out).unwrap();
+        tcp_core::batch::validate_batch(Dialect::V2Kb, &batch, &Policy::default(), &mut out)
+            .unwrap();
         for code in [2u8, 3, 4, 5, 6, 7] {
             assert!(out.contains(&(0x80 | code)), "no record with error {code}");
         }
         let batch = records(Dialect::Canonical, 5000, Mix::Corrupted, 1);
-        tcp_core::batch::validate_batch(Dialect::Canonical, &batch, &Policy::default(), &mut out).unwrap();
+        tcp_core::batch::validate_batch(Dialect::Canonical, &batch, &Policy::default(), &mut out)
+            .unwrap();
         for code in [2u8, 3, 4, 7, 9] {
             assert!(out.contains(&(0x80 | code)), "no record with error {code}");
         }

@@ -45,7 +45,10 @@ fn backend() -> Option<&'static OpenClBackend> {
         Availability::Unavailable { reason } => {
             eprintln!("opencl backend unavailable: {reason}");
             assert!(!reason.trim().is_empty(), "unavailable without a reason");
-            assert!(!required(), "an OpenCL platform is installed but the backend is unavailable: {reason}");
+            assert!(
+                !required(),
+                "an OpenCL platform is installed but the backend is unavailable: {reason}"
+            );
             None
         }
     }
@@ -59,7 +62,10 @@ fn conformance_harness() {
     let Some(b) = backend() else { return };
     let report = check_backend(b).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.dialects, vec![Dialect::Canonical, Dialect::V2Kb]);
-    eprintln!("{} batches, {} records agree with the reference", report.batches, report.records);
+    eprintln!(
+        "{} batches, {} records agree with the reference",
+        report.batches, report.records
+    );
 }
 
 #[test]
@@ -76,13 +82,25 @@ fn knowledge_base_corpus_and_corruptions_under_every_policy() {
         .with_deny(Capabilities::REQUIRES_ROOT | Capabilities::DESTRUCTIVE);
     for (p, policy) in policies().iter().chain([&custom]).enumerate() {
         for (name, batch) in [("kb", &kb), ("kb+corruptions", &corrupted)] {
-            let n = check_batch(b, Dialect::V2Kb, batch, policy, &format!("{name} policy #{p}"))
-                .unwrap_or_else(|e| panic!("{e}"));
+            let n = check_batch(
+                b,
+                Dialect::V2Kb,
+                batch,
+                policy,
+                &format!("{name} policy #{p}"),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(n, batch.len() / 24);
         }
         let c24 = corpus::c24_records();
-        check_batch(b, Dialect::Canonical, &c24, policy, &format!("c24 policy #{p}"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        check_batch(
+            b,
+            Dialect::Canonical,
+            &c24,
+            policy,
+            &format!("c24 policy #{p}"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     }
 }
 
@@ -105,7 +123,8 @@ fn chunked_overlap_and_buffer_growth() {
         for dialect in [Dialect::V2Kb, Dialect::Canonical] {
             let batch = records(dialect, n, Mix::Corrupted, seed);
             let policy = &policies()[seed as usize % policies().len()];
-            check_batch(&b, dialect, &batch, policy, &format!("n={n}")).unwrap_or_else(|e| panic!("{e}"));
+            check_batch(&b, dialect, &batch, policy, &format!("n={n}"))
+                .unwrap_or_else(|e| panic!("{e}"));
         }
     }
 }
@@ -135,17 +154,26 @@ fn no_platform_is_reported_with_the_loaders_reason() {
     let empty = std::env::temp_dir().join(format!("tcp-hw-no-icd-{}", std::process::id()));
     std::fs::create_dir_all(&empty).unwrap();
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_reports_unavailable", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_reports_unavailable",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, "1")
         .env("OCL_ICD_VENDORS", &empty)
         .env("OPENCL_VENDOR_PATH", &empty)
         .output()
         .unwrap();
     let _ = std::fs::remove_dir(&empty);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     eprintln!("{text}");
     assert!(out.status.success(), "child failed:\n{text}");
-    assert!(text.contains("CHILD-REASON: "), "child printed no reason:\n{text}");
+    assert!(
+        text.contains("CHILD-REASON: "),
+        "child printed no reason:\n{text}"
+    );
 }
 
 #[test]
@@ -160,7 +188,12 @@ fn child_reports_unavailable() {
             println!("CHILD-REASON: {reason}");
             let mut out = [0u8; 1];
             let err = b
-                .validate(Dialect::V2Kb, &corpus::kb_records()[..24], &Policy::default(), &mut out)
+                .validate(
+                    Dialect::V2Kb,
+                    &corpus::kb_records()[..24],
+                    &Policy::default(),
+                    &mut out,
+                )
                 .unwrap_err();
             println!("validate: {err}");
         }

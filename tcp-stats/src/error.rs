@@ -89,7 +89,10 @@ pub(crate) fn check_finite(samples: &[f64]) -> Result<(), StatsError> {
 /// Checks that at least `needed` samples are present.
 pub(crate) fn check_len(samples: &[f64], needed: usize) -> Result<(), StatsError> {
     if samples.len() < needed {
-        Err(StatsError::TooFewSamples { needed, found: samples.len() })
+        Err(StatsError::TooFewSamples {
+            needed,
+            found: samples.len(),
+        })
     } else {
         Ok(())
     }
@@ -110,11 +113,17 @@ mod tests {
 
     #[test]
     fn codes_and_messages() {
-        let e = StatsError::TooFewSamples { needed: 2, found: 1 };
+        let e = StatsError::TooFewSamples {
+            needed: 2,
+            found: 1,
+        };
         assert_eq!(e.code(), "too_few_samples");
         assert_eq!(e.to_string(), "too few samples: needed 2, found 1");
         assert_eq!(StatsError::NonFinite { index: 3 }.code(), "non_finite");
-        assert_eq!(check_finite(&[1.0, f64::NAN]), Err(StatsError::NonFinite { index: 1 }));
+        assert_eq!(
+            check_finite(&[1.0, f64::NAN]),
+            Err(StatsError::NonFinite { index: 1 })
+        );
         assert!(check_open_unit("alpha", 1.0).is_err());
     }
 }

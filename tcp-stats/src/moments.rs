@@ -30,19 +30,32 @@ impl Moments {
     pub fn from_samples(samples: &[f64]) -> Result<Self, StatsError> {
         let pass = first_pass(samples)?;
         let m2 = sum_sq_dev(samples, pass.mean);
-        Ok(Self { n: samples.len() as u64, mean: pass.mean, variance: m2 / (samples.len() as f64 - 1.0) })
+        Ok(Self {
+            n: samples.len() as u64,
+            mean: pass.mean,
+            variance: m2 / (samples.len() as f64 - 1.0),
+        })
     }
 
     /// Checks that the moments describe a usable sample (n >= 2, finite, variance >= 0).
     pub fn validate(&self) -> Result<(), StatsError> {
         if self.n < 2 {
-            return Err(StatsError::TooFewSamples { needed: 2, found: self.n as usize });
+            return Err(StatsError::TooFewSamples {
+                needed: 2,
+                found: self.n as usize,
+            });
         }
         if !self.mean.is_finite() {
-            return Err(StatsError::InvalidParameter { name: "mean", value: self.mean });
+            return Err(StatsError::InvalidParameter {
+                name: "mean",
+                value: self.mean,
+            });
         }
         if !(self.variance >= 0.0 && self.variance.is_finite()) {
-            return Err(StatsError::InvalidParameter { name: "variance", value: self.variance });
+            return Err(StatsError::InvalidParameter {
+                name: "variance",
+                value: self.variance,
+            });
         }
         Ok(())
     }
@@ -73,7 +86,11 @@ pub(crate) fn first_pass(samples: &[f64]) -> Result<FirstPass, StatsError> {
     }
     let min = lo.iter().copied().fold(f64::INFINITY, f64::min);
     let max = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Ok(FirstPass { mean: sum / samples.len() as f64, min, max })
+    Ok(FirstPass {
+        mean: sum / samples.len() as f64,
+        min,
+        max,
+    })
 }
 
 fn pairwise_sum_min_max(xs: &[f64], lo: &mut [f64; LANES], hi: &mut [f64; LANES]) -> f64 {
@@ -90,7 +107,8 @@ fn pairwise_sum_min_max(xs: &[f64], lo: &mut [f64; LANES], hi: &mut [f64; LANES]
                 *h = if x > *h { x } else { *h };
             }
         }
-        let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        let mut s =
+            ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
         for &x in tail {
             s += x;
             lo[0] = if x < lo[0] { x } else { lo[0] };
@@ -157,9 +175,21 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(Moments::from_samples(&[1.0]), Err(StatsError::TooFewSamples { needed: 2, found: 1 }));
-        assert_eq!(Moments::from_samples(&[1.0, f64::NAN, 2.0]), Err(StatsError::NonFinite { index: 1 }));
-        assert_eq!(Moments::from_samples(&[f64::MAX, f64::MAX]), Err(StatsError::Overflow));
+        assert_eq!(
+            Moments::from_samples(&[1.0]),
+            Err(StatsError::TooFewSamples {
+                needed: 2,
+                found: 1
+            })
+        );
+        assert_eq!(
+            Moments::from_samples(&[1.0, f64::NAN, 2.0]),
+            Err(StatsError::NonFinite { index: 1 })
+        );
+        assert_eq!(
+            Moments::from_samples(&[f64::MAX, f64::MAX]),
+            Err(StatsError::Overflow)
+        );
     }
 
     proptest! {

@@ -35,13 +35,21 @@ impl Default for Accumulator {
 impl Accumulator {
     /// An empty accumulator.
     pub fn new() -> Self {
-        Self { n: 0, mean: 0.0, m2: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
+        Self {
+            n: 0,
+            mean: 0.0,
+            m2: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
     }
 
     /// Adds one sample; a non-finite one is rejected (its `index` is the count so far).
     pub fn push(&mut self, x: f64) -> Result<(), StatsError> {
         if !x.is_finite() {
-            return Err(StatsError::NonFinite { index: self.n as usize });
+            return Err(StatsError::NonFinite {
+                index: self.n as usize,
+            });
         }
         self.n += 1;
         let delta = x - self.mean;
@@ -98,14 +106,21 @@ impl Accumulator {
     /// Sample variance (ddof = 1); needs 2 samples.
     pub fn variance(&self) -> Result<f64, StatsError> {
         if self.n < 2 {
-            return Err(StatsError::TooFewSamples { needed: 2, found: self.n as usize });
+            return Err(StatsError::TooFewSamples {
+                needed: 2,
+                found: self.n as usize,
+            });
         }
         Ok(self.m2 / (self.n as f64 - 1.0))
     }
 
     /// Count, mean and sample variance; needs 2 samples.
     pub fn moments(&self) -> Result<Moments, StatsError> {
-        Ok(Moments { n: self.n, mean: self.mean, variance: self.variance()? })
+        Ok(Moments {
+            n: self.n,
+            mean: self.mean,
+            variance: self.variance()?,
+        })
     }
 
     /// Coefficient of variation `sd / |mean|`; `None` when the mean is 0.
@@ -125,9 +140,45 @@ mod tests {
         let mut acc = Accumulator::new();
         acc.push(1.0).unwrap();
         assert_eq!(acc.push(f64::NAN), Err(StatsError::NonFinite { index: 1 }));
-        assert_eq!(acc.extend_from_slice(&[2.0, f64::INFINITY]), Err(StatsError::NonFinite { index: 1 }));
+        assert_eq!(
+            acc.extend_from_slice(&[2.0, f64::INFINITY]),
+            Err(StatsError::NonFinite { index: 1 })
+        );
         assert_eq!(acc.n, 1);
         assert!(acc.variance().is_err());
+    }
+
+    #[test]
+    fn merges_across_threads() {
+        let xs: Vec<f64> = (0..100_000)
+            .map(|i| 1e6 + f64::from(i % 977) * 0.25)
+            .collect();
+        let parts: Vec<Accumulator> = std::thread::scope(|scope| {
+            let handles: Vec<_> = xs
+                .chunks(25_000)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        let mut acc = Accumulator::new();
+                        for &x in chunk {
+                            acc.push(x).unwrap();
+                        }
+                        acc
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut total = Accumulator::new();
+        for p in &parts {
+            total.merge(p);
+        }
+        let batch = Moments::from_samples(&xs).unwrap();
+        let m = total.moments().unwrap();
+        assert_eq!(m.n, 100_000);
+        assert!((m.mean / batch.mean - 1.0).abs() < 1e-14);
+        assert!((m.variance / batch.variance - 1.0).abs() < 1e-10);
+        assert_eq!(total.min, 1e6);
+        assert_eq!(total.max, 1e6 + 976.0 * 0.25);
     }
 
     proptest! {

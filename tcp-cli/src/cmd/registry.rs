@@ -37,7 +37,9 @@ pub fn run(c: &RegistryCommand) -> Result<ExitCode, String> {
             let reg = Registry::open(from).map_err(|e| format!("{from}: {e}"))?;
             let bytes = reg.to_tcpr().map_err(|e| e.to_string())?;
             std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
-            json_line(&json!({"out": out, "entries": reg.len(), "bytes": bytes.len(), "format": "tcpr-v1"}))?;
+            json_line(
+                &json!({"out": out, "entries": reg.len(), "bytes": bytes.len(), "format": "tcpr-v1"}),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         RegistryCommand::Inspect { json, file } => {
@@ -49,7 +51,9 @@ pub fn run(c: &RegistryCommand) -> Result<ExitCode, String> {
             } else {
                 let mut by_risk = std::collections::BTreeMap::<&str, usize>::new();
                 for e in reg.iter() {
-                    *by_risk.entry(e.risk.map_or("UNKNOWN", |r| r.as_str())).or_default() += 1;
+                    *by_risk
+                        .entry(e.risk.map_or("UNKNOWN", |r| r.as_str()))
+                        .or_default() += 1;
                 }
                 json_line(&json!({
                     "format": reg.format().as_str(),

@@ -32,15 +32,24 @@ pub struct ValidateArgs {
     /// Policy file (TOML) for the decisions.
     #[arg(long)]
     policy: Option<String>,
+    /// Validate the batch on a tcp-hw backend (`scalar`, `simd`, `parallel`, `opencl`,
+    /// `xrt`, or `best` to let `select()` choose); needs a fixed dialect, strict mode.
+    #[arg(long)]
+    backend: Option<String>,
     /// Input file, `-` for stdin.
     #[arg(default_value = "-")]
     file: String,
 }
 
-fn records(args: &ValidateArgs, dialect: Option<Dialect>, input: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+fn records(
+    args: &ValidateArgs,
+    dialect: Option<Dialect>,
+    input: &[u8],
+) -> Result<Vec<Vec<u8>>, String> {
     match args.format {
         InputFormat::Hex => {
-            let text = std::str::from_utf8(input).map_err(|_| "hex input is not UTF-8 text".to_owned())?;
+            let text =
+                std::str::from_utf8(input).map_err(|_| "hex input is not UTF-8 text".to_owned())?;
             text.lines()
                 .enumerate()
                 .map(|(n, l)| (n, l.split('#').next().unwrap_or("").trim()))
@@ -123,7 +132,9 @@ fn one(index: usize, bytes: &[u8], dialect: Option<Dialect>, mode: Mode, policy:
                 },
             ),
             Detection::Unique(d) => one(index, bytes, Some(d), mode, policy),
-            Detection::Ambiguous { candidates, .. } => ambiguous(index, bytes, &candidates, mode, policy),
+            Detection::Ambiguous { candidates, hint } => {
+                ambiguous(index, bytes, &candidates, &hint, mode, policy)
+            }
         };
     };
     match dialect.decode(bytes, mode) {
@@ -147,14 +158,20 @@ fn ambiguous(
         "plausible": hint.plausible.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
         "implausible": hint.implausible.iter().map(|(d, why)| json!({"dialect": d.as_str(), "why": why})).collect::<Vec<_>>(),
     });
-    let decoded: Vec<Result<Decoded, Error>> = candidates.iter().map(|d| d.decode(bytes, mode)).collect();
+    let decoded: Vec<Result<Decoded, Error>> =
+        candidates.iter().map(|d| d.decode(bytes, mode)).collect();
     let agree = decoded.windows(2).all(|w| match w {
         [Ok(a), Ok(b)] => a.risk == b.risk && a.capabilities == b.capabilities,
         _ => false,
     });
     match decoded.first() {
         Some(Ok(first)) if agree => {
-            let mut v = decoded_json(index, first, policy, json!({ "candidates": names, "hint": hint_json }));
+            let mut v = decoded_json(
+                index,
+                first,
+                policy,
+                json!({ "candidates": names, "hint": hint_json }),
+            );
             if let Some(obj) = v.as_object_mut() {
                 obj.insert("dialect".into(), Value::Null);
                 obj.insert(
@@ -165,7 +182,13 @@ fn ambiguous(
             v
         }
         _ => {
-            let mut v = error_json(index, None, &Error::AmbiguousDialect { candidates: names.clone() });
+            let mut v = error_json(
+                index,
+                None,
+                &Error::AmbiguousDialect {
+                    candidates: names.clone(),
+                },
+            );
             if let Some(obj) = v.as_object_mut() {
                 obj.insert("candidates".into(), json!(names));
                 obj.insert("hint".into(), hint_json);
@@ -186,8 +209,15 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, String> {
         })?)
     };
     let policy = load_policy(args.policy.as_deref())?;
-    let mode = if args.lenient { Mode::Lenient } else { Mode::Strict };
+    let mode = if args.lenient {
+        Mode::Lenient
+    } else {
+        Mode::Strict
+    };
     let input = read_input(&args.file)?;
+    if let Some(name) = &args.backend {
+        return run_backend(name, dialect, mode, &policy, &input);
+    }
     let records = records(args, dialect, &input)?;
     let mut all_valid = true;
     for (i, r) in records.iter().enumerate() {
@@ -195,5 +225,82 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, String> {
         all_valid &= v["valid"] == Value::Bool(true);
         json_line(&v)?;
     }
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `--backend`: the whole input validated in one batch call; each status byte
+/// becomes a JSON object (capabilities are read back with tcp-core for valid records).
+fn run_backend(
+    name: &str,
+    dialect: Option<Dialect>,
+    mode: Mode,
+    policy: &Policy,
+    input: &[u8],
+) -> Result<ExitCode, String> {
+    let dialect =
+        dialect.ok_or("--backend needs a fixed --dialect (batches are not auto-detected)")?;
+    if mode == Mode::Lenient {
+        return Err("--backend validates strictly; drop --lenient".into());
+    }
+    let n = input.len() / dialect.record_len();
+    let (backend, _reservation) = if name == "best" {
+        let s = tcp_hw::select::select(dialect, n).map_err(|rejected| {
+            let why: Vec<String> = rejected.iter().map(ToString::to_string).collect();
+            format!("no backend can validate {dialect}: {}", why.join("; "))
+        })?;
+        (s.backend, Some(s.reservation))
+    } else {
+        let b = tcp_hw::select::backend_by_name(name)
+            .ok_or_else(|| format!("unknown backend {name:?}"))?;
+        (b, None)
+    };
+    if let tcp_hw::Availability::Unavailable { reason } = backend.availability() {
+        return Err(format!("backend {name} is unavailable: {reason}"));
+    }
+    let mut out = vec![0u8; n];
+    backend
+        .validate(dialect, input, policy, &mut out)
+        .map_err(|e| format!("{}: {e}", backend.name()))?;
+    let mut all_valid = true;
+    for (i, (status, record)) in out
+        .iter()
+        .zip(input.chunks_exact(dialect.record_len()))
+        .enumerate()
+    {
+        let v = match tcp_core::Status(*status).outcome() {
+            Ok((risk, decision)) => json!({
+                "index": i,
+                "valid": true,
+                "error": null,
+                "dialect": dialect.as_str(),
+                "risk": risk.as_str(),
+                "capabilities": dialect.decode(record, Mode::Strict).map(|d| d.capabilities.names()).unwrap_or_default(),
+                "decision": decision.as_str(),
+                "backend": backend.name(),
+            }),
+            Err(code) => {
+                all_valid = false;
+                json!({
+                    "index": i,
+                    "valid": false,
+                    "error": code.map_or("unknown", |c| c.as_str()),
+                    "dialect": dialect.as_str(),
+                    "risk": null,
+                    "capabilities": [],
+                    "decision": null,
+                    "backend": backend.name(),
+                })
+            }
+        };
+        json_line(&v)?;
+    }
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

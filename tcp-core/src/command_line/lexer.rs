@@ -313,8 +313,7 @@ impl<'a> Lexer<'a> {
                 while matches!(self.byte(end), Some(b'0'..=b'9')) {
                     end += 1;
                 }
-                if matches!(self.byte(end), Some(b'<' | b'>')) && self.byte(end + 1) != Some(b'(')
-                {
+                if matches!(self.byte(end), Some(b'<' | b'>')) && self.byte(end + 1) != Some(b'(') {
                     let fd = self.slice(self.pos, end).parse::<u16>().ok();
                     self.pos = end;
                     return self.redirect(fd).map(|t| Some((t, start)));
@@ -421,6 +420,9 @@ impl<'a> Lexer<'a> {
             }
             let body = self.slice(body_start, body_end);
             let substitutes = !doc.literal && (body.contains("$(") || body.contains('`'));
+            if substitutes {
+                self.body_substitutions(body);
+            }
             debug_assert_eq!(doc.index, self.heredocs.len());
             self.heredocs.push(Heredoc {
                 body,
@@ -429,6 +431,29 @@ impl<'a> Lexer<'a> {
                 unterminated: !terminated,
             });
         }
+    }
+
+    /// Records the command substitutions of an expanding here-document body.
+    fn body_substitutions(&mut self, body: &'a str) {
+        let mut sub = Lexer::new(body);
+        while sub.pos < body.len() {
+            let found = match sub.peek() {
+                Some(b'\\') => {
+                    sub.pos += 2;
+                    continue;
+                }
+                Some(b'$') if sub.peek_at(1) == Some(b'(') => sub.dollar().is_ok(),
+                Some(b'`') => sub.backtick().is_ok(),
+                _ => {
+                    sub.pos += 1;
+                    continue;
+                }
+            };
+            if !found {
+                break;
+            }
+        }
+        self.substitutions.append(&mut sub.substitutions);
     }
 
     /// Lexes one word starting at `pos`.
@@ -794,7 +819,9 @@ impl<'a> Lexer<'a> {
                     let mut value: u32 = if radix == 8 { e as u32 - '0' as u32 } else { 0 };
                     let mut n = 0;
                     while n < max {
-                        let Some(d) = self.byte(self.pos).and_then(|b| (b as char).to_digit(radix))
+                        let Some(d) = self
+                            .byte(self.pos)
+                            .and_then(|b| (b as char).to_digit(radix))
                         else {
                             break;
                         };
@@ -850,7 +877,10 @@ mod tests {
     #[test]
     fn quote_removal() {
         assert_eq!(words(r#"\rm "r""m" 'rm' r\m"#), ["rm", "rm", "rm", "rm"]);
-        assert_eq!(words(r#"echo "a && b" 'c | d'"#), ["echo", "a && b", "c | d"]);
+        assert_eq!(
+            words(r#"echo "a && b" 'c | d'"#),
+            ["echo", "a && b", "c | d"]
+        );
         assert_eq!(words(r"$'\x72\155' -rf"), ["rm", "-rf"]);
         assert_eq!(words("echo \"a\\\"b\""), ["echo", "a\"b"]);
     }
@@ -859,9 +889,38 @@ mod tests {
     fn operators() {
         assert_eq!(
             words("a&&b||c;d|e&f|&g\nh"),
-            ["a", "And", "b", "Or", "c", "Semi", "d", "Pipe", "e", "Background", "f", "PipeAll", "g", "Newline", "h"]
+            [
+                "a",
+                "And",
+                "b",
+                "Or",
+                "c",
+                "Semi",
+                "d",
+                "Pipe",
+                "e",
+                "Background",
+                "f",
+                "PipeAll",
+                "g",
+                "Newline",
+                "h"
+            ]
         );
-        assert_eq!(words("ls >out 2>&1 2> err <in"), ["ls", "NoneWrite", "out", "Some(2)Duplicate", "1", "Some(2)Write", "err", "NoneRead", "in"]);
+        assert_eq!(
+            words("ls >out 2>&1 2> err <in"),
+            [
+                "ls",
+                "NoneWrite",
+                "out",
+                "Some(2)Duplicate",
+                "1",
+                "Some(2)Write",
+                "err",
+                "NoneRead",
+                "in"
+            ]
+        );
         assert_eq!(words("echo hi # && rm -rf /"), ["echo", "hi"]);
     }
 
@@ -892,7 +951,9 @@ mod tests {
 
     #[test]
     fn errors() {
-        for bad in ["echo 'a", "echo \"a", "echo $(a", "echo `a", "echo ${a", "cat <<"] {
+        for bad in [
+            "echo 'a", "echo \"a", "echo $(a", "echo `a", "echo ${a", "cat <<",
+        ] {
             let mut lx = Lexer::new(bad);
             let mut res = Ok(None);
             for _ in 0..10 {

@@ -130,6 +130,7 @@ struct Parser<'a> {
     pending_function: Option<&'a str>,
     expect_function_name: bool,
     skip_header: bool,
+    case_depth: usize,
     pipeline: u32,
     piped_in: bool,
 }
@@ -148,6 +149,7 @@ pub fn parse(src: &str) -> Line<'_> {
         pending_function: None,
         expect_function_name: false,
         skip_header: false,
+        case_depth: 0,
         pipeline: 0,
         piped_in: false,
     };
@@ -246,7 +248,11 @@ impl<'a> Parser<'a> {
         if command_position {
             match w.raw {
                 "if" | "then" | "elif" | "else" | "fi" | "while" | "until" | "do" | "done"
-                | "!" | "esac" => return,
+                | "!" => return,
+                "esac" => {
+                    self.case_depth = self.case_depth.saturating_sub(1);
+                    return;
+                }
                 "{" => {
                     let f = self.pending_function.take();
                     self.scopes.push(Scope::Brace(f));
@@ -267,6 +273,7 @@ impl<'a> Parser<'a> {
                 "case" => {
                     self.line.problems.insert(Problems::CASE);
                     self.skip_header = true;
+                    self.case_depth += 1;
                     return;
                 }
                 "function" => {
@@ -312,6 +319,14 @@ impl<'a> Parser<'a> {
                 } else {
                     return Err(LexError::Syntax("unexpected '('"));
                 }
+            }
+            Op::Close
+                if self.case_depth > 0 && !matches!(self.scopes.last(), Some(Scope::Paren(_))) =>
+            {
+                // The end of a case pattern: what came before was the pattern.
+                self.cur = Segment::default();
+                self.start = None;
+                self.skip_header = false;
             }
             Op::Close => {
                 self.finish(false);
@@ -395,12 +410,18 @@ mod tests {
             .iter()
             .map(|s| (s.pipeline, s.piped_in, s.piped_out))
             .collect();
-        assert_eq!(pipes, [(0, false, true), (0, true, false), (1, false, false)]);
+        assert_eq!(
+            pipes,
+            [(0, false, true), (0, true, false), (1, false, false)]
+        );
     }
 
     #[test]
     fn operators_in_quotes_are_words() {
-        assert_eq!(commands("echo 'a && b' \"c; d\""), vec![vec!["echo", "a && b", "c; d"]]);
+        assert_eq!(
+            commands("echo 'a && b' \"c; d\""),
+            vec![vec!["echo", "a && b", "c; d"]]
+        );
     }
 
     #[test]
@@ -440,7 +461,10 @@ mod tests {
         let seg = &line.segments[0];
         assert_eq!(seg.words.len(), 2);
         assert_eq!(seg.redirects.len(), 2);
-        assert_eq!(seg.redirects[0].target.as_ref().unwrap().as_str(), "/dev/sda");
+        assert_eq!(
+            seg.redirects[0].target.as_ref().unwrap().as_str(),
+            "/dev/sda"
+        );
         assert_eq!(seg.text, "echo hi > /dev/sda 2>&1");
     }
 }

@@ -123,11 +123,9 @@ fn digest(file: &[u8]) -> [u8; 32] {
 /// Serialises entries (names already unique) into a TCPR file.
 pub(crate) fn write(entries: &[PendingEntry]) -> Result<Vec<u8>> {
     let slots = (entries.len().max(1) * 2).next_power_of_two();
-    let table_len = slots
-        .checked_mul(SLOT_LEN)
-        .ok_or_else(|| Error::BadInput {
-            detail: "too many entries".into(),
-        })?;
+    let table_len = slots.checked_mul(SLOT_LEN).ok_or_else(|| Error::BadInput {
+        detail: "too many entries".into(),
+    })?;
     let mut blob = Vec::new();
     let mut table = vec![0u8; table_len];
     let mask = slots - 1;
@@ -161,7 +159,11 @@ pub(crate) fn write(entries: &[PendingEntry]) -> Result<Vec<u8>> {
         put(&mut table, at + 16, &e.descriptor);
         put(&mut table, at + 40, &just_off.to_le_bytes());
         put(&mut table, at + 44, &just_len.to_le_bytes());
-        put(&mut table, at + 48, name.get(..name.len().min(INLINE_NAME)).unwrap_or(&[]));
+        put(
+            &mut table,
+            at + 48,
+            name.get(..name.len().min(INLINE_NAME)).unwrap_or(&[]),
+        );
     }
     let blob_off = HEADER_LEN + table_len;
     let file_len = blob_off + blob.len();

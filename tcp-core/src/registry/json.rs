@@ -147,7 +147,9 @@ pub(crate) fn from_json(text: &mut [u8]) -> Result<RegistryBuilder> {
         Err(first) => {
             let mut again = backup;
             let export: Export = simd_json::serde::from_slice(&mut again).map_err(|_| {
-                bad(format!("not a libtcp registry or a prototype export: {first}"))
+                bad(format!(
+                    "not a libtcp registry or a prototype export: {first}"
+                ))
             })?;
             for (name, e) in &export.commands {
                 builder.add_raw(name, Dialect::V2Kb, &decode_hex(&e.binary_hex)?, "")?;

@@ -1,5 +1,8 @@
 //! The one place tcp-core maps a file: registries are read in place.
-#![allow(unsafe_code, reason = "memory-mapping a file is unsafe by nature; contained here")]
+#![allow(
+    unsafe_code,
+    reason = "memory-mapping a file is unsafe by nature; contained here"
+)]
 
 use std::fs::File;
 

@@ -1,7 +1,7 @@
 //! Registries: descriptors looked up by command name (or 4-byte hash).
 //!
 //! Three file formats are read, detected by magic:
-//! - libtcp's TCPR v1 ([`format`]): a hash table of 64-byte slots with a
+//! - libtcp's TCPR v1 ([`mod@format`]): a hash table of 64-byte slots with a
 //!   SHA-256 digest in the header, mapped and used in place;
 //! - the prototype's TCPDB v1 and v2 ([`tcpdb`]), mapped in place with a
 //!   side index built at open;
@@ -130,7 +130,10 @@ fn fields_of(dialect: Dialect, bytes: &[u8]) -> (Option<RiskLevel>, Capabilities
             let risk = (risk_bits != 0)
                 .then(|| RiskLevel::from_u8((31 - risk_bits.leading_zeros()) as u8))
                 .flatten();
-            (risk, crate::wire::translate_flags(flags, &v2_kb::FLAG_TABLE))
+            (
+                risk,
+                crate::wire::translate_flags(flags, &v2_kb::FLAG_TABLE),
+            )
         }
         other => match other.decode(bytes, Mode::Lenient) {
             Ok(d) => (d.risk, d.capabilities),
@@ -249,14 +252,15 @@ impl Registry {
             core::str::from_utf8(slot.justification).map_err(|_| Error::BadInput {
                 detail: format!("slot {i}: justification is not UTF-8"),
             })?;
-            let dialect = format::dialect_from_code(slot.dialect_code).ok_or_else(|| {
-                Error::BadIndex {
+            let dialect =
+                format::dialect_from_code(slot.dialect_code).ok_or_else(|| Error::BadIndex {
                     detail: format!("slot {i}: unknown dialect code {}", slot.dialect_code),
-                }
-            })?;
+                })?;
             let len = dialect.record_len();
             check_entry(name, dialect, slot.descriptor.get(..len).unwrap_or(&[]))?;
-            if slot.fingerprint != format::name_hash(slot.name) || layout.find(bytes, slot.name) != Some(i) {
+            if slot.fingerprint != format::name_hash(slot.name)
+                || layout.find(bytes, slot.name) != Some(i)
+            {
                 return Err(Error::BadIndex {
                     detail: format!("slot {i} ({name:?}) is not where its hash puts it"),
                 });
@@ -288,13 +292,9 @@ impl Registry {
             check_entry(e.name, Dialect::V2Kb, e.descriptor)?;
             let fp = format::name_hash(e.name.as_bytes());
             let mut i = (fp as usize) & mask;
-            loop {
-                let Some(s) = slots.get(i) else { break };
-                if s.fingerprint == 0 {
-                    break;
-                }
-                let existing = bytes
-                    .get(s.name_off as usize..s.name_off as usize + usize::from(s.name_len));
+            while let Some(s) = slots.get(i).filter(|s| s.fingerprint != 0) {
+                let existing =
+                    bytes.get(s.name_off as usize..s.name_off as usize + usize::from(s.name_len));
                 if s.fingerprint == fp && existing == Some(e.name.as_bytes()) {
                     return Err(Error::DuplicateName {
                         name: e.name.to_owned(),
@@ -362,9 +362,7 @@ impl Registry {
     fn positions(&self) -> Box<dyn Iterator<Item = usize> + '_> {
         let bytes = self.storage.bytes();
         match &self.index {
-            Index::Tcpr(l) => {
-                Box::new((0..l.slots()).filter(move |i| l.slot(bytes, *i).is_some()))
-            }
+            Index::Tcpr(l) => Box::new((0..l.slots()).filter(move |i| l.slot(bytes, *i).is_some())),
             Index::Tcpdb { order, .. } => Box::new(0..order.len()),
         }
     }
@@ -395,7 +393,10 @@ impl Registry {
         let len = match name_len {
             Some(l) => l,
             None => usize::from(u16::from_be_bytes(
-                bytes.get(name_off.checked_sub(2)?..name_off)?.try_into().ok()?,
+                bytes
+                    .get(name_off.checked_sub(2)?..name_off)?
+                    .try_into()
+                    .ok()?,
             )),
         };
         let name = core::str::from_utf8(bytes.get(name_off..name_off + len)?).ok()?;
@@ -471,13 +472,21 @@ impl Registry {
             .iter()
             .map(|e| {
                 let canonical = (e.dialect == Dialect::Canonical)
-                    .then(|| canonical::Repr::parse(&canonical::Descriptor::new_unchecked(e.descriptor)).ok())
+                    .then(|| {
+                        canonical::Repr::parse(&canonical::Descriptor::new_unchecked(e.descriptor))
+                            .ok()
+                    })
                     .flatten();
                 match canonical {
                     Some(r) => JsonEntry {
                         name: e.name.to_owned(),
                         risk: Some(r.risk.as_str().to_owned()),
-                        capabilities: r.capabilities.names().into_iter().map(str::to_owned).collect(),
+                        capabilities: r
+                            .capabilities
+                            .names()
+                            .into_iter()
+                            .map(str::to_owned)
+                            .collect(),
                         exec_ms: Some(r.exec_ms),
                         memory_mb: Some(r.memory_mb),
                         output_kb: Some(r.output_kb),
@@ -595,8 +604,16 @@ mod tests {
 
     fn sample() -> Registry {
         let mut b = RegistryBuilder::new();
-        for (i, name) in ["ls", "rm", "a-very-long-command-name-beyond-16", "git push"].iter().enumerate() {
-            b.add(name, repr(name, RiskLevel::from_u8(i as u8).unwrap()), "because").unwrap();
+        for (i, name) in ["ls", "rm", "a-very-long-command-name-beyond-16", "git push"]
+            .iter()
+            .enumerate()
+        {
+            b.add(
+                name,
+                repr(name, RiskLevel::from_u8(i as u8).unwrap()),
+                "because",
+            )
+            .unwrap();
         }
         b.build().unwrap()
     }
@@ -607,7 +624,10 @@ mod tests {
         assert_eq!(r.len(), 4);
         assert_eq!(r.get("rm").unwrap().risk, Some(RiskLevel::Low));
         assert_eq!(r.get("git push").unwrap().risk, Some(RiskLevel::High));
-        assert_eq!(r.get("a-very-long-command-name-beyond-16").unwrap().risk, Some(RiskLevel::Medium));
+        assert_eq!(
+            r.get("a-very-long-command-name-beyond-16").unwrap().risk,
+            Some(RiskLevel::Medium)
+        );
         assert!(r.get("r").is_none());
         assert!(r.get("").is_none());
         assert_eq!(r.get_by_hash(command_hash("ls")).unwrap().name, "ls");
@@ -632,17 +652,32 @@ mod tests {
         t[last] ^= 1;
         assert_eq!(Registry::from_bytes(t).unwrap_err(), Error::DigestMismatch);
         let short = bytes[..bytes.len() - 1].to_vec();
-        assert!(matches!(Registry::from_bytes(short), Err(Error::Truncated { .. })));
-        assert!(matches!(Registry::from_bytes(b"nope".to_vec()), Err(Error::BadMagic { .. })));
-        assert!(matches!(Registry::from_bytes(Vec::new()), Err(Error::BadMagic { .. })));
+        assert!(matches!(
+            Registry::from_bytes(short),
+            Err(Error::Truncated { .. })
+        ));
+        assert!(matches!(
+            Registry::from_bytes(b"nope".to_vec()),
+            Err(Error::BadMagic { .. })
+        ));
+        assert!(matches!(
+            Registry::from_bytes(Vec::new()),
+            Err(Error::BadMagic { .. })
+        ));
     }
 
     #[test]
     fn builder_rejects_bad_entries() {
         let mut b = RegistryBuilder::new();
         b.add("ls", repr("ls", RiskLevel::Safe), "").unwrap();
-        assert!(matches!(b.add("ls", repr("ls", RiskLevel::Safe), ""), Err(Error::DuplicateName { .. })));
-        assert!(matches!(b.add("cat", repr("ls", RiskLevel::Safe), ""), Err(Error::HashMismatch { .. })));
+        assert!(matches!(
+            b.add("ls", repr("ls", RiskLevel::Safe), ""),
+            Err(Error::DuplicateName { .. })
+        ));
+        assert!(matches!(
+            b.add("cat", repr("ls", RiskLevel::Safe), ""),
+            Err(Error::HashMismatch { .. })
+        ));
     }
 
     #[test]
@@ -655,12 +690,22 @@ mod tests {
             output_kb: 1,
         }
         .to_bytes();
-        let kb2 = v2_kb::Repr { command_hash: command_hash("aa"), ..v2_kb::Repr::parse(&v2_kb::Descriptor::new_unchecked(&kb[..])).unwrap() }.to_bytes();
+        let kb2 = v2_kb::Repr {
+            command_hash: command_hash("aa"),
+            ..v2_kb::Repr::parse(&v2_kb::Descriptor::new_unchecked(&kb[..])).unwrap()
+        }
+        .to_bytes();
         let file = tcpdb::emit_v2(7, &[("zz", kb), ("aa", kb2)]);
         let r = Registry::from_bytes(file).unwrap();
         assert_eq!(r.format(), RegistryFormat::TcpdbV2);
         assert_eq!(r.generated_unix(), Some(7));
-        assert_eq!(r.get("zz").unwrap().capabilities, Capabilities::FILE_MODIFICATION);
-        assert_eq!(r.iter().map(|e| e.name).collect::<Vec<_>>(), vec!["aa", "zz"]);
+        assert_eq!(
+            r.get("zz").unwrap().capabilities,
+            Capabilities::FILE_MODIFICATION
+        );
+        assert_eq!(
+            r.iter().map(|e| e.name).collect::<Vec<_>>(),
+            vec!["aa", "zz"]
+        );
     }
 }

@@ -107,11 +107,16 @@ pub fn parse(bytes: &[u8]) -> Result<Container<'_>> {
                 .unwrap_or([0; 8]),
         );
         let index_size = read_u32(header, 8..12) as usize;
-        let index_start = bytes.len().checked_sub(index_size).filter(|s| *s >= 22).ok_or(
-            Error::BadIndex {
-                detail: format!("index size {index_size} exceeds the file ({} bytes)", bytes.len()),
-            },
-        )?;
+        let index_start = bytes
+            .len()
+            .checked_sub(index_size)
+            .filter(|s| *s >= 22)
+            .ok_or(Error::BadIndex {
+                detail: format!(
+                    "index size {index_size} exceeds the file ({} bytes)",
+                    bytes.len()
+                ),
+            })?;
         (22, Some(generated), index_start)
     };
     // Each entry takes at least 2 + 1 + 24 bytes: reject absurd counts before allocating.
@@ -153,7 +158,10 @@ fn check_v2_index(bytes: &[u8], index_start: usize, entries: &[RawEntry<'_>]) ->
         if let Some(prev) = i.checked_sub(1).and_then(|p| entries.get(p)) {
             if prev.name >= entry.name {
                 return Err(Error::BadIndex {
-                    detail: format!("entries not sorted: {:?} before {:?}", prev.name, entry.name),
+                    detail: format!(
+                        "entries not sorted: {:?} before {:?}",
+                        prev.name, entry.name
+                    ),
                 });
             }
         }

@@ -304,20 +304,35 @@ mod tests {
         let good = rm().to_bytes();
         let mut b = good;
         b[0] = b'X';
-        assert!(matches!(Repr::parse(&Descriptor::new_unchecked(&b[..])), Err(Error::BadMagic { .. })));
+        assert!(matches!(
+            Repr::parse(&Descriptor::new_unchecked(&b[..])),
+            Err(Error::BadMagic { .. })
+        ));
         let mut b = good;
         b[4] = 2;
-        assert!(matches!(Repr::parse(&Descriptor::new_unchecked(&b[..])), Err(Error::UnsupportedVersion { found: 2 })));
+        assert!(matches!(
+            Repr::parse(&Descriptor::new_unchecked(&b[..])),
+            Err(Error::UnsupportedVersion { found: 2 })
+        ));
         let mut b = good;
         b[13] ^= 1;
-        assert!(matches!(Repr::parse(&Descriptor::new_unchecked(&b[..])), Err(Error::ChecksumMismatch { .. })));
+        assert!(matches!(
+            Repr::parse(&Descriptor::new_unchecked(&b[..])),
+            Err(Error::ChecksumMismatch { .. })
+        ));
         let mut b = good;
         b[5] = 5;
         Descriptor::new_unchecked(&mut b[..]).fill_checksum();
-        assert!(matches!(Repr::parse(&Descriptor::new_unchecked(&b[..])), Err(Error::InvalidRiskLevel { raw: 5 })));
+        assert!(matches!(
+            Repr::parse(&Descriptor::new_unchecked(&b[..])),
+            Err(Error::InvalidRiskLevel { raw: 5 })
+        ));
         let mut b = good;
         b[6] = 0x80;
         Descriptor::new_unchecked(&mut b[..]).fill_checksum();
-        assert!(matches!(Repr::parse(&Descriptor::new_unchecked(&b[..])), Err(Error::ReservedBitsSet { bits: 0x8000 })));
+        assert!(matches!(
+            Repr::parse(&Descriptor::new_unchecked(&b[..])),
+            Err(Error::ReservedBitsSet { bits: 0x8000 })
+        ));
     }
 }

@@ -4,9 +4,7 @@ use core::fmt;
 
 use crate::error::{Error, Result};
 use crate::risk::{Capabilities, RiskLevel};
-use crate::wire::{
-    canonical, enriched22, gen20, v1_core20, v2_ingest, v2_kb, v2_mcp, v2_spec, v3,
-};
+use crate::wire::{canonical, enriched22, gen20, v1_core20, v2_ingest, v2_kb, v2_mcp, v2_spec, v3};
 
 /// Strict checks, or the prototype's data as its own readers accept it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -201,7 +199,9 @@ impl Dialect {
             Self::V2Ingest => {
                 v2_ingest::Repr::parse(&v2_ingest::Descriptor::new_checked(bytes)?)?.decode(mode)
             }
-            Self::Gen20 => gen20::Repr::parse(&gen20::Descriptor::new_checked(bytes)?)?.decode(mode),
+            Self::Gen20 => {
+                gen20::Repr::parse(&gen20::Descriptor::new_checked(bytes)?)?.decode(mode)
+            }
             Self::Enriched22 => {
                 enriched22::Repr::parse(&enriched22::Descriptor::new_checked(bytes)?)?.decode(mode)
             }
@@ -287,7 +287,9 @@ fn implausibility(dialect: Dialect, bytes: &[u8]) -> Option<&'static str> {
         Dialect::V2Spec => {
             let v = v2_spec::Descriptor::new_unchecked(bytes);
             if !PLAUSIBLE_COMMAND_LEN.contains(&v.command_len()) {
-                Some("v2-spec: length field (u16 at 20) is not a plausible command length (1..=255)")
+                Some(
+                    "v2-spec: length field (u16 at 20) is not a plausible command length (1..=255)",
+                )
             } else if v.exec_ms() == 0 {
                 Some("v2-spec: exec (u16 at 14) is 0, as a v2-mcp exec below 65536 ms reads")
             } else {
@@ -296,8 +298,9 @@ fn implausibility(dialect: Dialect, bytes: &[u8]) -> Option<&'static str> {
         }
         Dialect::V2Mcp => {
             let v = v2_mcp::Descriptor::new_unchecked(bytes);
-            (v.exec_ms() > u32::from(u16::MAX))
-                .then_some("v2-mcp: exec (u32 at 14) above 65535 ms, as a v2-spec exec/memory pair reads")
+            (v.exec_ms() > u32::from(u16::MAX)).then_some(
+                "v2-mcp: exec (u32 at 14) above 65535 ms, as a v2-spec exec/memory pair reads",
+            )
         }
         Dialect::V2Ingest => {
             let v = v2_ingest::Descriptor::new_unchecked(bytes);
@@ -404,7 +407,8 @@ pub struct Decoded {
     pub dialect: Dialect,
     /// `md5(name)[..4]`, where the layout carries it.
     pub command_hash: Option<[u8; 4]>,
-    /// The risk level; `None` where the layout has none or a lenient read found none.
+    /// The risk level; `None` where the layout has none (v1-core20, gen20; a v3
+    /// parent or delta on its own, see `v3::reconstruct`) or a lenient read found none.
     pub risk: Option<RiskLevel>,
     /// Capabilities translated from the dialect's own table.
     pub capabilities: Capabilities,
@@ -452,5 +456,61 @@ impl Decoded {
     /// True if a lenient read tolerated anything.
     pub fn was_lenient(&self) -> bool {
         !self.lenient.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn names_round_trip() {
+        for d in Dialect::ALL {
+            assert_eq!(Dialect::parse(d.as_str()), Ok(d));
+        }
+        assert!(Dialect::parse("v9").is_err());
+    }
+
+    #[test]
+    fn detection_never_chooses_silently() {
+        assert_eq!(Dialect::detect(&[0u8; 24]), Detection::None);
+        assert_eq!(
+            Detection::None.unique().map_err(|e| e.code()),
+            Err(ErrorCode::UnknownDialect)
+        );
+        // A v2-spec record (comprehensive JSON "rm") verifies as three dialects.
+        let rm = [
+            0x54, 0x43, 0x50, 0x02, 0x00, 0x02, 0xd6, 0x7f, 0x24, 0x9b, 0x00, 0x00, 0x06, 0xd0,
+            0x27, 0x10, 0x03, 0xe8, 0x00, 0x32, 0x00, 0x02, 0xef, 0x04,
+        ];
+        let det = Dialect::detect(&rm);
+        assert_eq!(
+            det.candidates(),
+            vec![Dialect::V2Spec, Dialect::V2Mcp, Dialect::V2Ingest]
+        );
+        assert_eq!(
+            det.unique().map_err(|e| e.code()),
+            Err(ErrorCode::AmbiguousDialect)
+        );
+        let Detection::Ambiguous { hint, .. } = det else {
+            unreachable!("checked above")
+        };
+        assert_eq!(hint.preferred(), Some(Dialect::V2Spec));
+        assert_eq!(hint.implausible.len(), 2);
+    }
+
+    #[test]
+    fn names_without_a_hash_cannot_be_verified() {
+        let v1 = [
+            0x54, 0x43, 0x50, 0x01, 0x8b, 0xdf, 0x29, 0x7a, 0, 0, 0, 1, 1, 2, 0, 0x64, 0x01, 0xb4,
+            0, 0,
+        ];
+        let d = Dialect::V1Core20.decode(&v1, Mode::Strict).unwrap();
+        assert_eq!(
+            d.verify_name("x").map_err(|e| e.code()),
+            Err(ErrorCode::BadName)
+        );
+        assert!(!Dialect::V1Core20.carries_command_hash());
     }
 }

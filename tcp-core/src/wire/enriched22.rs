@@ -52,7 +52,11 @@ pub const FLAG_TABLE: [(u32, &str, Capabilities); 11] = [
     (1 << 11, "FILE_DELETE", Capabilities::FILE_MODIFICATION),
     (1 << 12, "SYSTEM_MODIFY", Capabilities::SYSTEM_MODIFICATION),
     (1 << 13, "PROCESS_CONTROL", Capabilities::PROCESS_CONTROL),
-    (1 << 14, "PRIVILEGE_ESCALATION", Capabilities::PRIVILEGE_ESCALATION),
+    (
+        1 << 14,
+        "PRIVILEGE_ESCALATION",
+        Capabilities::PRIVILEGE_ESCALATION,
+    ),
     (1 << 15, "IRREVERSIBLE", Capabilities::DESTRUCTIVE),
 ];
 
@@ -269,8 +273,14 @@ mod tests {
     fn deconstruct_real_record() {
         let bytes = hex::decode(CHMOD).unwrap();
         let repr = Repr::parse(&Descriptor::new_checked(&bytes[..]).unwrap()).unwrap();
-        assert_eq!((repr.operation_flags, repr.security_flags), (0x4000, 0x3f48));
-        assert_eq!((repr.memory_mb, repr.cpu_percent, repr.throughput), (60, 10, 500));
+        assert_eq!(
+            (repr.operation_flags, repr.security_flags),
+            (0x4000, 0x3f48)
+        );
+        assert_eq!(
+            (repr.memory_mb, repr.cpu_percent, repr.throughput),
+            (60, 10, 500)
+        );
         assert_eq!(repr.operation_flag_names(), vec!["NETWORK_OPERATIONS"]);
         assert_eq!(repr.to_bytes().to_vec(), bytes);
         let d = repr.decode(Mode::Strict).unwrap();

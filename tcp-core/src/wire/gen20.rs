@@ -25,8 +25,8 @@ use crate::checksum::crc16_modbus;
 use crate::error::Result;
 use crate::risk::Capabilities;
 use crate::wire::{
-    Decoded, Dialect, Field, Mode, check_checksum16, check_reserved, read_array, read_u8,
-    read_u16, read_u32, translate_flags, write_bytes, write_u8, write_u16, write_u32,
+    Decoded, Dialect, Field, Mode, check_checksum16, check_reserved, read_array, read_u8, read_u16,
+    read_u32, translate_flags, write_bytes, write_u8, write_u16, write_u32,
 };
 
 /// Record length in bytes.
@@ -232,7 +232,10 @@ mod tests {
         let bytes = hex::decode(CURL).unwrap();
         let repr = Repr::parse(&Descriptor::new_checked(&bytes[..]).unwrap()).unwrap();
         assert_eq!(repr.command_hash, crate::hash::command_hash("curl"));
-        assert_eq!((repr.version, repr.flags, repr.memory_mb, repr.cpu_percent), (813, 0x300, 10, 10));
+        assert_eq!(
+            (repr.version, repr.flags, repr.memory_mb, repr.cpu_percent),
+            (813, 0x300, 10, 10)
+        );
         assert_eq!(repr.to_bytes().to_vec(), bytes);
         let d = repr.decode(Mode::Strict).unwrap();
         assert_eq!(d.risk, None);

@@ -51,15 +51,15 @@ pub mod canonical;
 mod dialect;
 pub mod enriched22;
 pub mod gen20;
+mod seal;
 pub mod v1_core20;
 pub mod v2_ingest;
 pub mod v2_kb;
 pub mod v2_mcp;
 pub mod v2_spec;
 pub mod v3;
-mod seal;
 
-pub use dialect::{Decoded, Detection, Dialect, Hint, Leniency, Mode};
+pub use dialect::{Decoded, Detection, Dialect, Hint, Leniency, Mode, PLAUSIBLE_COMMAND_LEN};
 
 /// A byte range inside a record.
 pub type Field = core::ops::Range<usize>;

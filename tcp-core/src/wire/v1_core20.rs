@@ -266,7 +266,10 @@ mod tests {
         }
         let mut repr = Repr::parse(&Descriptor::new_unchecked(&good[..])).unwrap();
         repr.reserved = 1;
-        assert_eq!(repr.decode(Mode::Strict), Err(Error::ReservedBitsSet { bits: 1 }));
+        assert_eq!(
+            repr.decode(Mode::Strict),
+            Err(Error::ReservedBitsSet { bits: 1 })
+        );
         assert!(repr.decode(Mode::Lenient).unwrap().was_lenient());
     }
 }

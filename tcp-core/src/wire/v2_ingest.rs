@@ -51,8 +51,16 @@ pub const FLAG_TABLE: [(u32, &str, Capabilities); 6] = [
     (1 << 6, "DESTRUCTIVE", Capabilities::DESTRUCTIVE),
     (1 << 7, "NETWORK_ACCESS", Capabilities::NETWORK_ACCESS),
     (1 << 8, "FILE_MODIFICATION", Capabilities::FILE_MODIFICATION),
-    (1 << 9, "SYSTEM_MODIFICATION", Capabilities::SYSTEM_MODIFICATION),
-    (1 << 10, "PRIVILEGE_ESCALATION", Capabilities::PRIVILEGE_ESCALATION),
+    (
+        1 << 9,
+        "SYSTEM_MODIFICATION",
+        Capabilities::SYSTEM_MODIFICATION,
+    ),
+    (
+        1 << 10,
+        "PRIVILEGE_ESCALATION",
+        Capabilities::PRIVILEGE_ESCALATION,
+    ),
 ];
 
 /// Byte ranges of the fields.
@@ -304,23 +312,38 @@ mod tests {
         assert_eq!(dec.risk, Some(RiskLevel::Critical));
         assert_eq!(dec.capabilities, Capabilities::DESTRUCTIVE);
         assert_eq!(dec.exec_ms, Some(0x1300));
-        assert_eq!(Repr::new("ls", RiskLevel::Safe, 0, 100, 1, 1024).exec_high, 0);
+        assert_eq!(
+            Repr::new("ls", RiskLevel::Safe, 0, 100, 1, 1024).exec_high,
+            0
+        );
     }
 
     #[test]
     fn risk_fields_must_agree() {
         let mut repr = Repr::new("rm", RiskLevel::High, 0, 0, 1, 1);
         repr.risk_milli = 1000;
-        assert_eq!(repr.decode(Mode::Strict), Err(Error::InvalidRiskLevel { raw: 1000 }));
+        assert_eq!(
+            repr.decode(Mode::Strict),
+            Err(Error::InvalidRiskLevel { raw: 1000 })
+        );
         let d = repr.decode(Mode::Lenient).unwrap();
         assert_eq!(d.risk, Some(RiskLevel::High));
         assert!(d.was_lenient());
         // The checksum demos' CRITICAL: flags 0x0F (bit 0 set, score 7), field 4000.
         repr.flags = 0x0F;
         repr.risk_milli = 4000;
-        assert_eq!(repr.decode(Mode::Strict), Err(Error::ReservedBitsSet { bits: 1 }));
-        assert_eq!(repr.decode(Mode::Lenient).unwrap().risk, Some(RiskLevel::Critical));
+        assert_eq!(
+            repr.decode(Mode::Strict),
+            Err(Error::ReservedBitsSet { bits: 1 })
+        );
+        assert_eq!(
+            repr.decode(Mode::Lenient).unwrap().risk,
+            Some(RiskLevel::Critical)
+        );
         repr.risk_milli = 4001;
-        assert_eq!(repr.decode(Mode::Lenient), Err(Error::InvalidRiskLevel { raw: 7 }));
+        assert_eq!(
+            repr.decode(Mode::Lenient),
+            Err(Error::InvalidRiskLevel { raw: 7 })
+        );
     }
 }

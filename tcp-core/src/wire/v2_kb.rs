@@ -20,8 +20,8 @@ use crate::error::{Error, Result};
 use crate::hash::{ct_eq, ct_eq_u16};
 use crate::risk::{Capabilities, RiskLevel};
 use crate::wire::{
-    Decoded, Dialect, Field, Leniency, Mode, read_u16, read_u32, risk_from_onehot,
-    translate_flags, write_u16, write_u32,
+    Decoded, Dialect, Field, Leniency, Mode, read_u16, read_u32, risk_from_onehot, translate_flags,
+    write_u16, write_u32,
 };
 
 /// The magic bytes.
@@ -262,16 +262,26 @@ mod tests {
 
     #[test]
     fn strict_and_lenient() {
-        let mut repr = Repr::parse(&Descriptor::new_unchecked(&hex::decode(NF).unwrap()[..])).unwrap();
+        let mut repr =
+            Repr::parse(&Descriptor::new_unchecked(&hex::decode(NF).unwrap()[..])).unwrap();
         repr.flags = 0x0400;
         assert_eq!(repr.decode(Mode::Strict), Err(Error::NoRiskBit));
         let d = repr.decode(Mode::Lenient).unwrap();
         assert_eq!(d.risk, None);
         assert_eq!(d.lenient, vec![Leniency::NoRiskBit]);
         repr.flags = 0x0006;
-        assert_eq!(repr.decode(Mode::Strict), Err(Error::MultipleRiskBits { bits: 6 }));
-        assert_eq!(repr.decode(Mode::Lenient).unwrap().risk, Some(RiskLevel::Medium));
+        assert_eq!(
+            repr.decode(Mode::Strict),
+            Err(Error::MultipleRiskBits { bits: 6 })
+        );
+        assert_eq!(
+            repr.decode(Mode::Lenient).unwrap().risk,
+            Some(RiskLevel::Medium)
+        );
         repr.flags = 0x8001;
-        assert_eq!(repr.decode(Mode::Strict), Err(Error::ReservedBitsSet { bits: 0x8000 }));
+        assert_eq!(
+            repr.decode(Mode::Strict),
+            Err(Error::ReservedBitsSet { bits: 0x8000 })
+        );
     }
 }

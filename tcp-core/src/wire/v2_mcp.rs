@@ -209,7 +209,10 @@ mod tests {
         };
         let bytes = repr.to_bytes();
         assert_eq!(&bytes[14..18], &100_000u32.to_be_bytes());
-        assert_eq!(Repr::parse(&Descriptor::new_checked(&bytes[..]).unwrap()).unwrap(), repr);
+        assert_eq!(
+            Repr::parse(&Descriptor::new_checked(&bytes[..]).unwrap()).unwrap(),
+            repr
+        );
         let d = repr.decode(Mode::Strict).unwrap();
         assert_eq!(d.risk, Some(RiskLevel::Medium));
         assert_eq!(d.capabilities, Capabilities::NETWORK_ACCESS);
@@ -220,6 +223,9 @@ mod tests {
         // FORMATS.md §2.2: the research "rm" passes the CRC and decodes as 655 361 000 ms.
         let bytes = hex::decode("544350020002d67f249b000006d0271003e800320002ef04").unwrap();
         let repr = Repr::parse(&Descriptor::new_checked(&bytes[..]).unwrap()).unwrap();
-        assert_eq!((repr.exec_ms, repr.memory_mb, repr.output_kb), (655_361_000, 50, 2));
+        assert_eq!(
+            (repr.exec_ms, repr.memory_mb, repr.output_kb),
+            (655_361_000, 50, 2)
+        );
     }
 }

@@ -47,8 +47,16 @@ pub const FLAG_TABLE: [(u32, &str, Capabilities); 6] = [
     (1 << 7, "DESTRUCTIVE", Capabilities::DESTRUCTIVE),
     (1 << 8, "NETWORK_ACCESS", Capabilities::NETWORK_ACCESS),
     (1 << 9, "FILE_MODIFICATION", Capabilities::FILE_MODIFICATION),
-    (1 << 10, "SYSTEM_MODIFICATION", Capabilities::SYSTEM_MODIFICATION),
-    (1 << 11, "PRIVILEGE_ESCALATION", Capabilities::PRIVILEGE_ESCALATION),
+    (
+        1 << 10,
+        "SYSTEM_MODIFICATION",
+        Capabilities::SYSTEM_MODIFICATION,
+    ),
+    (
+        1 << 11,
+        "PRIVILEGE_ESCALATION",
+        Capabilities::PRIVILEGE_ESCALATION,
+    ),
 ];
 
 /// Byte ranges of the fields.
@@ -246,24 +254,39 @@ mod tests {
     fn deconstruct_real_record() {
         let bytes = hex::decode(RM).unwrap();
         let repr = Repr::parse(&Descriptor::new_checked(&bytes[..]).unwrap()).unwrap();
-        assert_eq!((repr.exec_ms, repr.memory_mb, repr.output_kb), (10_000, 1000, 50));
+        assert_eq!(
+            (repr.exec_ms, repr.memory_mb, repr.output_kb),
+            (10_000, 1000, 50)
+        );
         assert_eq!(repr.command_len, 2);
         repr.verify_name("rm").unwrap();
-        assert!(matches!(repr.verify_name("rmdir"), Err(Error::HashMismatch { .. })));
+        assert!(matches!(
+            repr.verify_name("rmdir"),
+            Err(Error::HashMismatch { .. })
+        ));
         let d = repr.decode(Mode::Strict).unwrap();
         assert_eq!(d.risk, Some(RiskLevel::Critical));
         assert_eq!(
             d.flag_names(),
-            vec!["REQUIRES_ROOT", "DESTRUCTIVE", "FILE_MODIFICATION", "SYSTEM_MODIFICATION"]
+            vec![
+                "REQUIRES_ROOT",
+                "DESTRUCTIVE",
+                "FILE_MODIFICATION",
+                "SYSTEM_MODIFICATION"
+            ]
         );
         assert_eq!(repr.to_bytes().to_vec(), bytes);
     }
 
     #[test]
     fn reserved_bit_five() {
-        let mut repr = Repr::parse(&Descriptor::new_unchecked(&hex::decode(RM).unwrap()[..])).unwrap();
+        let mut repr =
+            Repr::parse(&Descriptor::new_unchecked(&hex::decode(RM).unwrap()[..])).unwrap();
         repr.flags |= 1 << 5;
-        assert_eq!(repr.decode(Mode::Strict), Err(Error::ReservedBitsSet { bits: 0x20 }));
+        assert_eq!(
+            repr.decode(Mode::Strict),
+            Err(Error::ReservedBitsSet { bits: 0x20 })
+        );
         assert!(repr.decode(Mode::Lenient).unwrap().was_lenient());
     }
 }

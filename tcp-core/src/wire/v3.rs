@@ -39,9 +39,8 @@ use crate::error::{Error, Result};
 use crate::hash::command_hash;
 use crate::risk::{Capabilities, RiskLevel};
 use crate::wire::{
-    Decoded, Dialect, Field, Leniency, Mode, check_checksum16, check_magic,
-    check_reserved, read_u8, read_u16, read_u32, translate_flags, v2_spec, write_u8, write_u16,
-    write_u32,
+    Decoded, Dialect, Field, Leniency, Mode, check_checksum16, check_magic, check_reserved,
+    read_u8, read_u16, read_u32, translate_flags, v2_spec, write_u8, write_u16, write_u32,
 };
 
 /// The parent's magic bytes.
@@ -402,10 +401,7 @@ impl DeltaRepr {
         salted_hash: u8,
         long: bool,
     ) -> Result<Self> {
-        let level = member
-            .decode(Mode::Strict)?
-            .risk
-            .ok_or(Error::NoRiskBit)?;
+        let level = member.decode(Mode::Strict)?.risk.ok_or(Error::NoRiskBit)?;
         let specific_flags = DELTA_FROM_SPEC
             .iter()
             .filter(|(_, spec)| member.flags & spec != 0)
@@ -465,7 +461,11 @@ impl DeltaRepr {
         let b = d.buffer.as_mut();
         write_u8(b, delta_field::SALTED_HASH, self.salted_hash);
         write_u8(b, delta_field::RISK_DELTA, self.risk_delta);
-        write_u16(b, delta_field::SPECIFIC_FLAGS, self.specific_flags.swap_bytes());
+        write_u16(
+            b,
+            delta_field::SPECIFIC_FLAGS,
+            self.specific_flags.swap_bytes(),
+        );
         write_u8(b, delta_field::PERF, self.perf);
         write_u8(b, delta_field::SUBCOMMAND_LEN, self.subcommand_len);
         if let Some(n) = self.command_len {
@@ -577,11 +577,27 @@ mod tests {
     fn parent_as_the_spec_decodes_it() {
         let b = hex::decode(GIT_PARENT).unwrap();
         let p = ParentRepr::parse(&ParentDescriptor::new_checked(&b[..]).unwrap()).unwrap();
-        assert_eq!((p.common_flags, p.subcommand_count, p.risk_floor, p.family_props), (0x000e, 164, 0, 1));
+        assert_eq!(
+            (
+                p.common_flags,
+                p.subcommand_count,
+                p.risk_floor,
+                p.family_props
+            ),
+            (0x000e, 164, 0, 1)
+        );
         assert_eq!(p.family_hash, command_hash("git"));
         assert_eq!(p.to_bytes().to_vec(), b);
         let d = p.decode(Mode::Strict).unwrap();
-        assert_eq!(d.flag_names(), vec!["LARGE_FAMILY", "HAS_DESTRUCTIVE", "HAS_SAFE_OPS", "VERSION_CONTROL"]);
+        assert_eq!(
+            d.flag_names(),
+            vec![
+                "LARGE_FAMILY",
+                "HAS_DESTRUCTIVE",
+                "HAS_SAFE_OPS",
+                "VERSION_CONTROL"
+            ]
+        );
         assert_eq!(d.risk, None);
     }
 
@@ -590,23 +606,54 @@ mod tests {
         let b = hex::decode(GIT_RESET).unwrap();
         let d = DeltaRepr::parse(&DeltaDescriptor::new_checked(&b[..]).unwrap()).unwrap();
         assert_eq!(d.specific_flags, 0x0006);
-        assert_eq!((d.risk_delta, d.perf, d.subcommand_len, d.command_len), (3, 0x55, 5, Some(9)));
+        assert_eq!(
+            (d.risk_delta, d.perf, d.subcommand_len, d.command_len),
+            (3, 0x55, 5, Some(9))
+        );
         assert_eq!(d.to_bytes(), b);
         d.verify_name("git reset").unwrap();
         assert!(d.verify_name("git reset --hard").is_err());
-        let parent = ParentRepr::parse(&ParentDescriptor::new_unchecked(&hex::decode(GIT_PARENT).unwrap()[..])).unwrap();
+        let parent = ParentRepr::parse(&ParentDescriptor::new_unchecked(
+            &hex::decode(GIT_PARENT).unwrap()[..],
+        ))
+        .unwrap();
         let m = reconstruct(&parent, &d, Mode::Strict).unwrap();
         assert_eq!(m.risk, Some(RiskLevel::High));
-        assert_eq!(m.capabilities, Capabilities::FILE_MODIFICATION | Capabilities::SYSTEM_MODIFICATION);
+        assert_eq!(
+            m.capabilities,
+            Capabilities::FILE_MODIFICATION | Capabilities::SYSTEM_MODIFICATION
+        );
         assert_eq!((m.exec_ms, m.memory_mb), (Some(3200), Some(320)));
     }
 
     #[test]
     fn overflowing_sum_is_strict_error_lenient_critical() {
-        let parent = ParentRepr { family_hash: [0; 4], common_flags: 0, subcommand_count: 1, risk_floor: 3, family_props: 0 };
-        let delta = DeltaRepr { salted_hash: 0, risk_delta: 2, specific_flags: 0, perf: 0, subcommand_len: 1, command_len: None };
-        assert_eq!(reconstruct(&parent, &delta, Mode::Strict), Err(Error::InvalidRiskLevel { raw: 5 }));
+        let parent = ParentRepr {
+            family_hash: [0; 4],
+            common_flags: 0,
+            subcommand_count: 1,
+            risk_floor: 3,
+            family_props: 0,
+        };
+        let delta = DeltaRepr {
+            salted_hash: 0,
+            risk_delta: 2,
+            specific_flags: 0,
+            perf: 0,
+            subcommand_len: 1,
+            command_len: None,
+        };
+        assert_eq!(
+            reconstruct(&parent, &delta, Mode::Strict),
+            Err(Error::InvalidRiskLevel { raw: 5 })
+        );
         let m = reconstruct(&parent, &delta, Mode::Lenient).unwrap();
-        assert_eq!((m.risk, m.lenient), (Some(RiskLevel::Critical), vec![Leniency::RiskSaturated { raw: 5 }]));
+        assert_eq!(
+            (m.risk, m.lenient),
+            (
+                Some(RiskLevel::Critical),
+                vec![Leniency::RiskSaturated { raw: 5 }]
+            )
+        );
     }
 }

@@ -53,6 +53,8 @@ pub(crate) trait Vector: Copy {
     unsafe fn blend(self, o: Self, mask: Self) -> Self;
     /// Unsigned byte maximum.
     unsafe fn max_u8(self, o: Self) -> Self;
+    /// True if every byte is 0xFF.
+    unsafe fn all_ones(self) -> bool;
 }
 
 /// The constants of one kernel run (splatted once, outside the loop).
@@ -60,6 +62,7 @@ pub(crate) trait Vector: Copy {
 pub(crate) struct Consts<V> {
     zero: V,
     header: V,
+    header_mask: V,
     magic_mask: V,
     version_mask: V,
     sum_mask: V,
@@ -107,6 +110,7 @@ impl<V: Vector> Consts<V> {
             Self {
                 zero: V::splat64(0),
                 header: V::splat64(V2_KB_HEADER),
+                header_mask: V::splat64(MAGIC_MASK | VERSION_MASK),
                 magic_mask: V::splat64(MAGIC_MASK),
                 version_mask: V::splat64(VERSION_MASK),
                 sum_mask: V::splat64(SUM_MASK),
@@ -136,27 +140,43 @@ pub(crate) unsafe fn v2_kb_block<V: Vector>(a: V, b: V, c: V, k: &Consts<V>) -> 
     // SAFETY: the caller guarantees V's instruction set; no memory is touched.
     unsafe {
         let h = a.xor(k.header);
-        let magic_ok = h.and(k.magic_mask).cmpeq64(k.zero);
-        let version_ok = h.and(k.version_mask).cmpeq64(k.zero);
+        let header_ok = h.and(k.header_mask).cmpeq64(k.zero);
 
         // sum(bytes 0..22) & 0xFFFF == big-endian u16 at 22; the sum is at most 22 * 255.
-        let sum = a.byte_sums().add64(b.byte_sums()).add64(c.and(k.sum_mask).byte_sums());
+        let sum = a
+            .byte_sums()
+            .add64(b.byte_sums())
+            .add64(c.and(k.sum_mask).byte_sums());
         let checksum_ok = sum.cmpeq64(c.shuffle(k.checksum_ctl));
 
         let reserved_ok = b.and(k.reserved).cmpeq64(k.zero);
 
         // Byte 5 of `b` is flag byte 13 (risk bits 0..4): two 16-entry tables,
         // chosen by bit 4 (moved to bit 7 for the blend).
-        let risk = k.risk_lo.shuffle(b).blend(k.risk_hi.shuffle(b), b.shl16_3());
+        let risk = k
+            .risk_lo
+            .shuffle(b)
+            .blend(k.risk_hi.shuffle(b), b.shl16_3());
         // Byte 4 of `b` is flag byte 12 (capability bits 8..13): class by nibble.
         let high = b.shr16_4().and(k.low_nibbles);
-        let class = k.caps_lo.shuffle(b).max_u8(k.caps_hi.shuffle(high)).shl64_8();
+        let class = k
+            .caps_lo
+            .shuffle(b)
+            .max_u8(k.caps_hi.shuffle(high))
+            .shl64_8();
         let status = risk.max_u8(risk.and(k.low_nibbles).or(class));
 
+        // The common case, every record well framed, skips the merging.
+        if header_ok.and(checksum_ok).and(reserved_ok).all_ones() {
+            return status;
+        }
         // Earlier checks win: apply them last.
         let status = k.err_reserved.blend(status, reserved_ok);
         let status = k.err_checksum.blend(status, checksum_ok);
-        let status = k.err_version.blend(status, version_ok);
-        k.err_magic.blend(status, magic_ok)
+        let status = k
+            .err_version
+            .blend(status, h.and(k.version_mask).cmpeq64(k.zero));
+        k.err_magic
+            .blend(status, h.and(k.magic_mask).cmpeq64(k.zero))
     }
 }

@@ -19,6 +19,9 @@ use tcp_core::{Dialect, Error, Policy, Result};
 
 use crate::{Availability, Backend, BackendKind};
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+mod c24;
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod generic;
 mod tables;
 
@@ -148,7 +151,11 @@ impl CpuLevel {
 
     /// Every level this CPU can run, weakest first (what tests and benches iterate).
     pub fn available() -> Vec<Self> {
-        Self::ALL.iter().copied().filter(|l| l.is_supported()).collect()
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|l| l.is_supported())
+            .collect()
     }
 
     /// The portable level (always available).
@@ -293,7 +300,8 @@ impl Backend for SimdBackend {
             let why = if CpuLevel::hardware() == CpuLevel::Portable {
                 "this CPU has none of SSE4.1, AVX2, AVX-512 (F/BW/VL/VBMI), NEON"
             } else {
-                "capped to portable by TCP_HW_MAX_LEVEL"
+                "the portable level was chosen (TCP_HW_MAX_LEVEL=portable or \
+                 SimdBackend::with_level): no vector kernel runs; the scalar backend is the portable path"
             };
             Availability::Unavailable {
                 reason: why.to_owned(),
@@ -337,13 +345,16 @@ pub fn unsupported(backend: &str, dialect: Dialect) -> Error {
 }
 
 /// Writes records `done..` with tcp-core's own per-record status.
-fn finish_with_reference(dialect: Dialect, input: &[u8], policy: &Policy, out: &mut [u8], done: usize) {
+fn finish_with_reference(
+    dialect: Dialect,
+    input: &[u8],
+    policy: &Policy,
+    out: &mut [u8],
+    done: usize,
+) {
     let len = dialect.record_len();
     let rest = input.get(done * len..).unwrap_or_default();
-    for (record, slot) in rest
-        .chunks_exact(len)
-        .zip(out.iter_mut().skip(done))
-    {
+    for (record, slot) in rest.chunks_exact(len).zip(out.iter_mut().skip(done)) {
         *slot = record_status(dialect, record, policy).0;
     }
 }
@@ -475,7 +486,15 @@ mod tests {
     #[test]
     fn parallel_matches_the_reference_across_chunks() {
         let backend = ParallelBackend::simd().with_min_chunk(7);
-        check_backend(&backend).or_else(|e| if e.is_unavailable() { Ok(Default::default()) } else { Err(e) }).unwrap();
+        check_backend(&backend)
+            .or_else(|e| {
+                if e.is_unavailable() {
+                    Ok(Default::default())
+                } else {
+                    Err(e)
+                }
+            })
+            .unwrap();
         let scalar = ParallelBackend::new(crate::ScalarBackend).with_min_chunk(5);
         check_backend(&scalar).unwrap();
         let batch = records(Dialect::V2Kb, 100_003, Mix::Corrupted, 9);
@@ -496,6 +515,40 @@ mod tests {
         }
         assert!(CpuLevel::detect().is_supported());
         assert!(CpuLevel::available().contains(&CpuLevel::hardware()));
-        assert!(!SimdBackend::with_level(CpuLevel::Portable).unwrap().availability().is_available());
+        assert!(
+            !SimdBackend::with_level(CpuLevel::Portable)
+                .unwrap()
+                .availability()
+                .is_available()
+        );
+    }
+}
+
+#[cfg(test)]
+mod kernel_tests {
+    use super::*;
+    use crate::testing::{Mix, records};
+
+    /// The harness would also pass if every kernel silently did nothing and the
+    /// reference finished the batch: check that the kernels do the work.
+    #[test]
+    fn kernels_write_whole_blocks() {
+        for level in CpuLevel::available() {
+            let backend = SimdBackend::with_level(level).unwrap();
+            for dialect in [Dialect::V2Kb, Dialect::Canonical] {
+                let batch = records(dialect, 1003, Mix::Corrupted, 3);
+                let mut out = vec![0u8; 1003];
+                let done = backend.kernel(dialect, &batch, &Policy::default(), &mut out);
+                if backend.supports(dialect) {
+                    assert!(done >= 992, "{} {dialect}: {done}", level.name());
+                    let mut want = vec![0u8; 1003];
+                    tcp_core::validate_batch(dialect, &batch, &Policy::default(), &mut want)
+                        .unwrap();
+                    assert_eq!(out[..done], want[..done], "{} {dialect}", level.name());
+                } else {
+                    assert_eq!(done, 0);
+                }
+            }
+        }
     }
 }

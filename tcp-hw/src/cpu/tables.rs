@@ -127,13 +127,18 @@ impl CanonicalTables {
     /// The status of a record whose framing and checksum are fine.
     #[inline(always)]
     pub(crate) fn status(&self, risk_byte: u8, reserved_byte: u8, caps_byte: u8) -> u8 {
-        let t = self.risk[usize::from(risk_byte)];
+        let t = self
+            .risk
+            .get(usize::from(risk_byte))
+            .copied()
+            .unwrap_or(0xFF);
         if t & 0x80 != 0 {
             t
         } else if reserved_byte != 0 {
             invalid(ErrorCode::ReservedBitsSet)
         } else {
-            t.max((t & 0x0F) | self.caps[usize::from(caps_byte)])
+            let class = self.caps.get(usize::from(caps_byte)).copied().unwrap_or(0);
+            t.max((t & 0x0F) | class)
         }
     }
 }
@@ -154,10 +159,13 @@ mod tests {
                     let want = Status::valid(level, policy.decide_fast(level, caps)).0;
                     assert_eq!(c24.status(level as u8, 0, caps_byte), want);
                     if caps_byte < 64 {
-                        let want = Status::valid(level, policy.decide_fast(level, v2_kb_caps(caps_byte))).0;
+                        let want =
+                            Status::valid(level, policy.decide_fast(level, v2_kb_caps(caps_byte)))
+                                .0;
                         assert_eq!(v2.status(1 << level as u8, caps_byte), want);
                         let (lo, hi) = v2.caps_nibbles();
-                        let split = lo[usize::from(caps_byte & 0xF)].max(hi[usize::from(caps_byte >> 4)]);
+                        let split =
+                            lo[usize::from(caps_byte & 0xF)].max(hi[usize::from(caps_byte >> 4)]);
                         assert_eq!(split, v2.caps[usize::from(caps_byte)]);
                     }
                 }

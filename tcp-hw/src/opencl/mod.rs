@@ -12,17 +12,16 @@
 //! previous one.
 //!
 //! Device choice: `TCP_OPENCL_DEVICE` (a case-insensitive substring of
-//! "platform / device") if set, otherwise the first GPU, then accelerator,
+//! "device (kind) on platform") if set, otherwise the first GPU, then accelerator,
 //! then any device.
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
-use opencl3::command_queue::CommandQueue;
+use opencl3::command_queue::{CL_QUEUE_PROFILING_ENABLE, CommandQueue};
 use opencl3::context::Context;
-use opencl3::device::{
-    CL_DEVICE_TYPE_ACCELERATOR, CL_DEVICE_TYPE_ALL, CL_DEVICE_TYPE_GPU, Device,
-};
+use opencl3::device::{CL_DEVICE_TYPE_ACCELERATOR, CL_DEVICE_TYPE_ALL, CL_DEVICE_TYPE_GPU, Device};
+use opencl3::event::Event;
 use opencl3::kernel::Kernel;
 use opencl3::memory::{Buffer, CL_MEM_READ_ONLY, CL_MEM_WRITE_ONLY, ClMem};
 use opencl3::platform::get_platforms;
@@ -48,7 +47,7 @@ const WORK_GROUP: usize = 256;
 /// Tunables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenClOptions {
-    /// Substring of "platform / device" that picks the device (`None`: best available).
+    /// Substring of "device (kind) on platform" that picks the device (`None`: best available).
     pub device: Option<String>,
     /// Records per chunk when a batch is split for transfer/compute overlap.
     pub chunk_records: usize,
@@ -94,6 +93,55 @@ struct Buffers {
     status: Option<Buffer<u8>>,
     table: Buffer<u8>,
     tables: TableCache,
+    last: Option<Timings>,
+}
+
+/// Device-side timings of one [`validate`](Backend::validate) call, from
+/// OpenCL profiling events (nanoseconds on the device's clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Timings {
+    /// Records in the batch.
+    pub records: usize,
+    /// Chunks the batch was cut into.
+    pub chunks: usize,
+    /// Host-to-device copies, summed.
+    pub upload_ns: u64,
+    /// Kernel executions, summed: the device-resident cost of the batch.
+    pub kernel_ns: u64,
+    /// Device-to-host copies, summed.
+    pub download_ns: u64,
+    /// First start to last end: less than the sum where transfers and
+    /// compute overlapped.
+    pub span_ns: u64,
+}
+
+impl Timings {
+    fn from_events(records: usize, events: &[[Event; 3]]) -> Option<Self> {
+        let mut t = Self {
+            records,
+            chunks: events.len(),
+            ..Self::default()
+        };
+        let (mut first, mut last) = (u64::MAX, 0u64);
+        for chunk in events {
+            for (i, e) in chunk.iter().enumerate() {
+                let (start, end) = (
+                    e.profiling_command_start().ok()?,
+                    e.profiling_command_end().ok()?,
+                );
+                let d = end.saturating_sub(start);
+                match i {
+                    0 => t.upload_ns += d,
+                    1 => t.kernel_ns += d,
+                    _ => t.download_ns += d,
+                }
+                first = first.min(start);
+                last = last.max(end);
+            }
+        }
+        t.span_ns = last.saturating_sub(first);
+        Some(t)
+    }
 }
 
 impl OpenClBackend {
@@ -107,6 +155,13 @@ impl OpenClBackend {
         Self {
             state: Ready::open(options),
         }
+    }
+
+    /// Device-side timings of the last successful call (`None` before one,
+    /// or if the device gave no profiling information).
+    pub fn last_timings(&self) -> Option<Timings> {
+        let ready = self.state.as_ref().ok()?;
+        ready.buffers.lock().ok()?.last
     }
 
     /// The platforms and devices OpenCL reports here, one line each, or why none.
@@ -135,7 +190,9 @@ fn cl_err(what: &str, e: impl core::fmt::Display) -> String {
 fn candidates() -> std::result::Result<Vec<Candidate>, String> {
     // The loader's own words when libOpenCL cannot be opened.
     if let Err(e) = cl3::load_library() {
-        return Err(format!("OpenCL ICD loader (libOpenCL.so.1) not loadable: {e}"));
+        return Err(format!(
+            "OpenCL ICD loader (libOpenCL.so.1) not loadable: {e}"
+        ));
     }
     let platforms = get_platforms().map_err(|e| cl_err("clGetPlatformIDs", e))?;
     if platforms.is_empty() {
@@ -144,7 +201,6 @@ fn candidates() -> std::result::Result<Vec<Candidate>, String> {
     let mut out = Vec::new();
     for p in &platforms {
         let pname = p.name().unwrap_or_else(|e| format!("<platform name: {e}>"));
-        let pver = p.version().unwrap_or_default();
         // A platform without devices reports CL_DEVICE_NOT_FOUND: skip it.
         let Ok(ids) = p.get_devices(CL_DEVICE_TYPE_ALL) else {
             continue;
@@ -159,14 +215,16 @@ fn candidates() -> std::result::Result<Vec<Candidate>, String> {
             } else {
                 2
             };
-            let dname = device.name().unwrap_or_else(|e| format!("<device name: {e}>"));
+            let dname = device
+                .name()
+                .unwrap_or_else(|e| format!("<device name: {e}>"));
             let kind = match rank {
                 0 => "GPU",
                 1 => "accelerator",
                 _ => "CPU",
             };
             out.push(Candidate {
-                label: format!("{pname} / {dname} ({kind}; {pver})"),
+                label: format!("{dname} ({kind}) on {pname}"),
                 device,
                 rank,
             });
@@ -214,7 +272,7 @@ impl Ready {
             .map_err(|e| cl_err("clGetKernelWorkGroupInfo", e))?
             .clamp(1, WORK_GROUP);
         let queue = || {
-            CommandQueue::create_default_with_properties(&context, 0, 0)
+            CommandQueue::create_default_with_properties(&context, CL_QUEUE_PROFILING_ENABLE, 0)
                 .map_err(|e| cl_err("clCreateCommandQueueWithProperties", e))
         };
         let queues = [queue()?, queue()?];
@@ -228,7 +286,7 @@ impl Ready {
             let _ = write!(label, ", driver {v}");
         }
         if chosen.rank == 2 {
-            label.push_str(" — OpenCL on the host CPU");
+            label.push_str(" — software OpenCL on the host CPU, not an accelerator");
         }
         Ok(Self {
             label,
@@ -243,11 +301,18 @@ impl Ready {
                 status: None,
                 table,
                 tables: TableCache::default(),
+                last: None,
             }),
         })
     }
 
-    fn run(&self, dialect: KernelDialect, input: &[u8], policy: &Policy, out: &mut [u8]) -> Result<()> {
+    fn run(
+        &self,
+        dialect: KernelDialect,
+        input: &[u8],
+        policy: &Policy,
+        out: &mut [u8],
+    ) -> Result<()> {
         let n = input.len() / RECORD_LEN;
         if n == 0 {
             return Ok(());
@@ -255,7 +320,10 @@ impl Ready {
         let end = cl_uint::try_from(n).map_err(|_| Error::BadInput {
             detail: format!("opencl: {n} records exceed the kernel's 32-bit index"),
         })?;
-        let mut guard = self.buffers.lock().map_err(|_| device_error("buffer lock poisoned"))?;
+        let mut guard = self
+            .buffers
+            .lock()
+            .map_err(|_| device_error("buffer lock poisoned"))?;
         let b = &mut *guard;
         if b.capacity < n {
             // Drop the old buffers before allocating bigger ones.
@@ -263,7 +331,12 @@ impl Ready {
             b.status = None;
             // SAFETY: no host pointers; sizes in bytes.
             let records = unsafe {
-                Buffer::<u8>::create(&self.context, CL_MEM_READ_ONLY, n * RECORD_LEN, core::ptr::null_mut())
+                Buffer::<u8>::create(
+                    &self.context,
+                    CL_MEM_READ_ONLY,
+                    n * RECORD_LEN,
+                    core::ptr::null_mut(),
+                )
             }
             .map_err(|e| device_error(&cl_err("clCreateBuffer", e)))?;
             // SAFETY: as above.
@@ -279,11 +352,19 @@ impl Ready {
         if fresh {
             // SAFETY: blocking write of exactly TABLE_LEN bytes into a TABLE_LEN buffer.
             unsafe {
-                self.queues[0].enqueue_write_buffer(&mut b.table, opencl3::types::CL_BLOCKING, 0, table.as_bytes(), &[])
+                self.queues[0].enqueue_write_buffer(
+                    &mut b.table,
+                    opencl3::types::CL_BLOCKING,
+                    0,
+                    table.as_bytes(),
+                    &[],
+                )
             }
             .map_err(|e| device_error(&cl_err("clEnqueueWriteBuffer", e)))?;
         }
-        let result = self.enqueue_chunks(b, dialect, input, out, end);
+        b.last = None;
+        let mut events = Vec::new();
+        let result = self.enqueue_chunks(b, dialect, input, out, end, &mut events);
         // Whatever happened, nothing may still be reading `input` or writing
         // `out` once this returns.
         let drained = self
@@ -292,10 +373,11 @@ impl Ready {
             .map(CommandQueue::finish)
             .find_map(std::result::Result::err);
         result?;
-        match drained {
-            Some(e) => Err(device_error(&cl_err("clFinish", e))),
-            None => Ok(()),
+        if let Some(e) = drained {
+            return Err(device_error(&cl_err("clFinish", e)));
         }
+        b.last = Timings::from_events(n, &events);
+        Ok(())
     }
 
     fn enqueue_chunks(
@@ -305,6 +387,7 @@ impl Ready {
         input: &[u8],
         out: &mut [u8],
         end: cl_uint,
+        events: &mut Vec<[Event; 3]>,
     ) -> Result<()> {
         let (Some(records), Some(status)) = (b.records.as_mut(), b.status.as_ref()) else {
             return Err(device_error("device buffers missing"));
@@ -323,30 +406,41 @@ impl Ready {
         .map_err(|e| device_error(&cl_err("clSetKernelArg", e)))?;
         let chunk = self.chunk_records;
         let wg = self.work_group;
-        for (c, (src, dst)) in input
+        // Chunk c goes to queue c % 2.
+        for ((c, (src, dst)), queue) in input
             .chunks(chunk * RECORD_LEN)
             .zip(out.chunks_mut(chunk))
             .enumerate()
+            .zip(self.queues.iter().cycle())
         {
-            let queue = &self.queues[c % 2];
             let first = c * chunk;
             let count = src.len() / RECORD_LEN;
             // SAFETY: `src` and `dst` outlive the call (run() finishes both
             // queues before returning); offsets and sizes are inside the buffers.
             unsafe {
-                queue
+                let upload = queue
                     .enqueue_write_buffer(records, CL_NON_BLOCKING, first * RECORD_LEN, src, &[])
                     .map_err(|e| device_error(&cl_err("clEnqueueWriteBuffer", e)))?;
                 let offset = [first];
                 let global = [count.div_ceil(wg) * wg];
                 let local = [wg];
-                queue
-                    .enqueue_nd_range_kernel(k.get(), 1, offset.as_ptr(), global.as_ptr(), local.as_ptr(), &[])
+                let kernel = queue
+                    .enqueue_nd_range_kernel(
+                        k.get(),
+                        1,
+                        offset.as_ptr(),
+                        global.as_ptr(),
+                        local.as_ptr(),
+                        &[],
+                    )
                     .map_err(|e| device_error(&cl_err("clEnqueueNDRangeKernel", e)))?;
-                queue
+                let download = queue
                     .enqueue_read_buffer(status, CL_NON_BLOCKING, first, dst, &[])
                     .map_err(|e| device_error(&cl_err("clEnqueueReadBuffer", e)))?;
-                queue.flush().map_err(|e| device_error(&cl_err("clFlush", e)))?;
+                events.push([upload, kernel, download]);
+                queue
+                    .flush()
+                    .map_err(|e| device_error(&cl_err("clFlush", e)))?;
             }
         }
         Ok(())
@@ -383,7 +477,13 @@ impl Backend for OpenClBackend {
     fn supports(&self, dialect: Dialect) -> bool {
         KernelDialect::of(dialect).is_some()
     }
-    fn validate(&self, dialect: Dialect, input: &[u8], policy: &Policy, out: &mut [u8]) -> Result<()> {
+    fn validate(
+        &self,
+        dialect: Dialect,
+        input: &[u8],
+        policy: &Policy,
+        out: &mut [u8],
+    ) -> Result<()> {
         let kd = KernelDialect::of(dialect).ok_or_else(|| unsupported("opencl", dialect))?;
         let n = check_shape(dialect, input, out)?;
         let ready = self.state.as_ref().map_err(|reason| Error::Io {

@@ -7,7 +7,10 @@ use tcp_core::{Capabilities, RiskLevel};
 
 /// The v2-kb records of `tcp_complete.db`, concatenated.
 pub fn kb_records() -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tcp-core/tests/data/tcp_complete.db");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tcp-core/tests/data/tcp_complete.db"
+    );
     let db = std::fs::read(path).expect("tcp_complete.db");
     assert_eq!(&db[..6], b"TCPDB\x02");
     let count = u32::from_be_bytes(db[6..10].try_into().unwrap()) as usize;
@@ -42,7 +45,11 @@ pub fn kb_with_corruptions(records: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&bad);
         let flags = u32::from_be_bytes(r[10..14].try_into().unwrap());
         let other_risk = if flags & 1 == 0 { 1 } else { 2 };
-        for bad_flags in [flags ^ (0x0001_0000 << (i % 16)), flags & !0x1F, flags | other_risk] {
+        for bad_flags in [
+            flags ^ (0x0001_0000 << (i % 16)),
+            flags & !0x1F,
+            flags | other_risk,
+        ] {
             bad.copy_from_slice(r);
             bad[10..14].copy_from_slice(&bad_flags.to_be_bytes());
             v2_kb::Descriptor::new_unchecked(&mut bad[..]).fill_checksum();

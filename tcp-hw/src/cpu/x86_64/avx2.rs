@@ -68,6 +68,10 @@ impl Vector for __m256i {
     unsafe fn max_u8(self, o: Self) -> Self {
         unsafe { _mm256_max_epu8(self, o) }
     }
+    #[inline(always)]
+    unsafe fn all_ones(self) -> bool {
+        unsafe { _mm256_movemask_epi8(self) == -1 }
+    }
 }
 
 /// Validates whole steps of 8 records; returns how many records it wrote.
@@ -82,6 +86,10 @@ pub(crate) fn validate_v2_kb(input: &[u8], tables: &V2KbTables, out: &mut [u8]) 
 /// Compaction of block `j` (0 or 1): lane 0's status bytes (records 4j, 4j+1)
 /// to bytes 4j, 4j+1 of lane 0; lane 1's (records 4j+2, 4j+3) to bytes 4j+2,
 /// 4j+3 of lane 1. Or-ing the two lanes then gives records 0..8 in order.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "only evaluated in constants: an index out of range fails the build"
+)]
 const fn compaction(j: usize) -> [u8; 32] {
     let mut ctl = [0x80u8; 32];
     ctl[4 * j] = 5;
@@ -97,11 +105,11 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
     // and the store writes exactly its 8-byte output chunk.
     unsafe {
         let k = Consts::<__m256i>::new(tables);
-        let c0 = compaction(0);
-        let c1 = compaction(1);
+        const C0: [u8; 32] = compaction(0);
+        const C1: [u8; 32] = compaction(1);
         let ctl = [
-            _mm256_loadu_si256(c0.as_ptr().cast()),
-            _mm256_loadu_si256(c1.as_ptr().cast()),
+            _mm256_loadu_si256(C0.as_ptr().cast()),
+            _mm256_loadu_si256(C1.as_ptr().cast()),
         ];
         let (chunks, _) = input.as_chunks::<{ 8 * 24 }>();
         let (outs, _) = out.as_chunks_mut::<8>();

@@ -31,6 +31,7 @@ struct Consts {
     /// `vpermq` indices of the remaining words a, b, c in the third vector.
     last: [__m512i; 3],
     header: __m512i,
+    header_mask: __m512i,
     magic_mask: __m512i,
     version_mask: __m512i,
     sum_mask: __m512i,
@@ -41,11 +42,13 @@ struct Consts {
     caps: __m512i,
 }
 
-/// Per-block masks of the records that passed each check, and their statuses.
+/// A block's statuses (byte 5 of each lane), before error merging, and the
+/// masks of the records that passed each check.
 struct Block {
-    status: __m128i,
-    magic_ok: u8,
-    version_ok: u8,
+    status: __m512i,
+    /// `a` xor the expected header: zero where magic and version are right.
+    header_diff: __m512i,
+    header_ok: u8,
     checksum_ok: u8,
     reserved_ok: u8,
 }
@@ -67,13 +70,15 @@ unsafe fn block(p: *const u8, k: &Consts) -> Block {
         let [fa, fb, fc] = &k.first;
         let [la, lb, lc] = &k.last;
         // Word w of the 24 is word w % 3 of record w / 3.
-        let a = _mm512_mask_permutexvar_epi64(_mm512_permutex2var_epi64(z0, *fa, z1), 0xC0, *la, z2);
-        let b = _mm512_mask_permutexvar_epi64(_mm512_permutex2var_epi64(z0, *fb, z1), 0xE0, *lb, z2);
-        let c = _mm512_mask_permutexvar_epi64(_mm512_permutex2var_epi64(z0, *fc, z1), 0xE0, *lc, z2);
+        let a =
+            _mm512_mask_permutexvar_epi64(_mm512_permutex2var_epi64(z0, *fa, z1), 0xC0, *la, z2);
+        let b =
+            _mm512_mask_permutexvar_epi64(_mm512_permutex2var_epi64(z0, *fb, z1), 0xE0, *lb, z2);
+        let c =
+            _mm512_mask_permutexvar_epi64(_mm512_permutex2var_epi64(z0, *fc, z1), 0xE0, *lc, z2);
 
         let h = _mm512_xor_si512(a, k.header);
-        let magic_ok = _mm512_testn_epi64_mask(h, k.magic_mask);
-        let version_ok = _mm512_testn_epi64_mask(h, k.version_mask);
+        let header_ok = _mm512_testn_epi64_mask(h, k.header_mask);
 
         let zero = _mm512_setzero_si512();
         let sum = _mm512_add_epi64(
@@ -89,11 +94,10 @@ unsafe fn block(p: *const u8, k: &Consts) -> Block {
         let risk = _mm512_permutexvar_epi8(b, k.risk);
         // (risk & 0x0F) | class
         let valid = _mm512_ternarylogic_epi64::<0xEA>(risk, k.low_nibbles, class);
-        let status = _mm512_srli_epi64::<40>(_mm512_max_epu8(risk, valid));
         Block {
-            status: _mm512_cvtepi64_epi8(status),
-            magic_ok,
-            version_ok,
+            status: _mm512_max_epu8(risk, valid),
+            header_diff: h,
+            header_ok,
             checksum_ok,
             reserved_ok,
         }
@@ -117,6 +121,7 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
                 load64([0, 0, 0, 0, 0, 1, 4, 7]),
             ],
             header: _mm512_set1_epi64(V2_KB_HEADER as i64),
+            header_mask: _mm512_set1_epi64((MAGIC_MASK | VERSION_MASK) as i64),
             magic_mask: _mm512_set1_epi64(MAGIC_MASK as i64),
             version_mask: _mm512_set1_epi64(VERSION_MASK as i64),
             sum_mask: _mm512_set1_epi64(SUM_MASK as i64),
@@ -134,6 +139,12 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
             err(ErrorCode::ReservedBitsSet),
         );
         let both = |lo: u8, hi: u8| u16::from(lo) | (u16::from(hi) << 8);
+        // Byte 5 of every lane of two blocks: 16 statuses in record order.
+        let mut gather = [0u8; 64];
+        for (i, g) in gather.iter_mut().take(16).enumerate() {
+            *g = (i * 8 + 5) as u8;
+        }
+        let gather = _mm512_loadu_epi8(gather.as_ptr().cast());
         let (chunks, _) = input.as_chunks::<{ 16 * 24 }>();
         let (outs, _) = out.as_chunks_mut::<16>();
         let mut done = 0;
@@ -141,12 +152,19 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
             let p = chunk.as_ptr();
             let x = block(p, &k);
             let y = block(p.add(192), &k);
-            let mut s = _mm_unpacklo_epi64(x.status, y.status);
-            // Earlier checks win: apply them last.
-            s = _mm_mask_mov_epi8(e_reserved, both(x.reserved_ok, y.reserved_ok), s);
-            s = _mm_mask_mov_epi8(e_checksum, both(x.checksum_ok, y.checksum_ok), s);
-            s = _mm_mask_mov_epi8(e_version, both(x.version_ok, y.version_ok), s);
-            s = _mm_mask_mov_epi8(e_magic, both(x.magic_ok, y.magic_ok), s);
+            let mut s =
+                _mm512_castsi512_si128(_mm512_permutex2var_epi8(x.status, gather, y.status));
+            let ok = |b: &Block| b.header_ok & b.checksum_ok & b.reserved_ok;
+            // The common case, every record well framed, skips the merging.
+            if both(ok(&x), ok(&y)) != 0xFFFF {
+                let magic = |b: &Block| _mm512_testn_epi64_mask(b.header_diff, k.magic_mask);
+                let version = |b: &Block| _mm512_testn_epi64_mask(b.header_diff, k.version_mask);
+                // Earlier checks win: apply them last.
+                s = _mm_mask_mov_epi8(e_reserved, both(x.reserved_ok, y.reserved_ok), s);
+                s = _mm_mask_mov_epi8(e_checksum, both(x.checksum_ok, y.checksum_ok), s);
+                s = _mm_mask_mov_epi8(e_version, both(version(&x), version(&y)), s);
+                s = _mm_mask_mov_epi8(e_magic, both(magic(&x), magic(&y)), s);
+            }
             _mm_storeu_si128(dst.as_mut_ptr().cast(), s);
             done += 16;
         }

@@ -1,0 +1,858 @@
+//! Deciding a parsed line: every segment through its launchers to the command
+//! it runs, its registry entry, the rules its arguments fire, and the structural
+//! checks (redirections, pipes into shells, substitutions) that fail closed.
+
+use std::borrow::Cow;
+
+use super::builtin::{knowledge, language};
+use super::families::{canonical_name, resolve_with};
+use super::lexer::{RedirOp, Word, WordFlags};
+use super::parser::{Line, Problems, Segment, parse};
+use super::rules::{normalize_path, positionals};
+use super::wrappers::{DANGEROUS_VARIABLES, Kind, Unwrapped, is_assignment};
+use super::{Checker, LineVerdict, SegmentVerdict};
+use crate::decision::{Decision, Reason};
+use crate::risk::{Capabilities, RiskLevel};
+
+/// Longest line decided; a longer one is not parsed and needs approval.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// Deepest nesting of shell code in shell code (`bash -c "sh -c '...'"`).
+pub const MAX_DEPTH: usize = 8;
+/// Most launchers unwrapped around one command.
+const MAX_UNWRAP: usize = 32;
+
+/// What the launchers around a piece of code add to it.
+#[derive(Debug, Clone, Default)]
+struct Inherited {
+    wrappers: Vec<String>,
+    floor: Option<RiskLevel>,
+    caps: Capabilities,
+    stdin_args: bool,
+}
+
+/// State shared while deciding one line and the code nested in it.
+struct Eval<'c> {
+    checker: &'c Checker,
+    out: LineVerdict,
+}
+
+pub(crate) fn check(checker: &Checker, line: &str) -> LineVerdict {
+    let mut e = Eval {
+        checker,
+        out: LineVerdict {
+            decision: Decision::Approved,
+            segments: Vec::new(),
+            reasons: Vec::new(),
+        },
+    };
+    e.line(line, 0, &Inherited::default());
+    let mut decision = Decision::Approved;
+    for r in &e.out.reasons {
+        decision = decision.max(r.decision());
+    }
+    for s in &e.out.segments {
+        decision = decision.max(s.decision);
+    }
+    e.out.decision = decision;
+    e.out
+}
+
+fn fail(what: impl Into<String>, decision: Decision) -> Reason {
+    Reason::FailClosed {
+        what: what.into(),
+        decision,
+    }
+}
+
+impl Eval<'_> {
+    fn risk_decision(&self, level: RiskLevel) -> Decision {
+        self.checker.policy.decision_for_risk(level)
+    }
+
+    fn structural(&self, sv: &mut SegmentVerdict, id: &str, why: &str, risk: RiskLevel) {
+        sv.rules.push(id.to_owned());
+        sv.reasons.push(Reason::Rule {
+            id: id.to_owned(),
+            justification: why.to_owned(),
+            decision: self.risk_decision(risk),
+        });
+        sv.risk = Some(sv.risk.map_or(risk, |r| r.max(risk)));
+    }
+
+    /// Decides a line of shell code, appending its segments.
+    fn line(&mut self, src: &str, depth: usize, inh: &Inherited) {
+        if src.len() > MAX_LINE_BYTES {
+            self.out.reasons.push(fail(
+                format!("a line of {} bytes (limit {MAX_LINE_BYTES})", src.len()),
+                Decision::RequireApproval,
+            ));
+            return;
+        }
+        if depth > MAX_DEPTH {
+            self.out.reasons.push(fail(
+                format!("shell code nested more than {MAX_DEPTH} levels deep"),
+                Decision::RequireApproval,
+            ));
+            return;
+        }
+        let line = parse(src);
+        self.problems(&line);
+        let mut pipeline = u32::MAX;
+        let mut pipe_caps = Capabilities::EMPTY;
+        for seg in &line.segments {
+            if seg.pipeline != pipeline {
+                pipeline = seg.pipeline;
+                pipe_caps = Capabilities::EMPTY;
+            }
+            let before = self.out.segments.len();
+            self.segment(&line, seg, depth, inh, pipe_caps);
+            for s in self.out.segments.get(before..).unwrap_or(&[]) {
+                pipe_caps |= s.capabilities;
+            }
+        }
+        for code in &line.substitutions {
+            let mut nested = inh.clone();
+            nested.wrappers.push("$(...)".to_owned());
+            self.line(code, depth + 1, &nested);
+        }
+    }
+
+    fn problems(&mut self, line: &Line<'_>) {
+        let p = line.problems;
+        let mut push = |flag: Problems, what: &str, d: Decision| {
+            if p.contains(flag) {
+                self.out.reasons.push(fail(what, d));
+            }
+        };
+        push(
+            Problems::RECURSIVE_FUNCTION,
+            "a function that calls itself (the fork-bomb shape)",
+            Decision::Reject,
+        );
+        push(
+            Problems::FUNCTION,
+            "a function definition",
+            Decision::RequireApproval,
+        );
+        push(Problems::SUBSHELL, "a subshell", Decision::RequireApproval);
+        push(
+            Problems::HEREDOC_SUBSTITUTION,
+            "a here-document with command substitutions",
+            Decision::RequireApproval,
+        );
+        push(
+            Problems::CASE,
+            "a case statement",
+            Decision::RequireApproval,
+        );
+        push(
+            Problems::TOO_MANY_SEGMENTS,
+            "more commands than the parser reads",
+            Decision::RequireApproval,
+        );
+        if p.contains(Problems::PARSE_ERROR) {
+            let what = match line.error {
+                Some(e) => format!("a syntax error ({})", e.message()),
+                None => "a syntax error".to_owned(),
+            };
+            self.out.reasons.push(fail(what, Decision::RequireApproval));
+        }
+    }
+
+    fn segment(
+        &mut self,
+        line: &Line<'_>,
+        seg: &Segment<'_>,
+        depth: usize,
+        inh: &Inherited,
+        pipe_caps: Capabilities,
+    ) {
+        let mut sv = SegmentVerdict::new(seg.text, &inh.wrappers);
+        if seg.subshell {
+            sv.reasons
+                .push(fail("a command in a subshell", Decision::RequireApproval));
+        }
+        let substituted = seg
+            .words
+            .iter()
+            .chain(seg.redirects.iter().filter_map(|r| r.target.as_ref()))
+            .any(|w| w.flags.contains(WordFlags::SUBSTITUTION));
+        if substituted {
+            sv.reasons.push(fail(
+                "a command substitution, whose output is known only at run time",
+                Decision::RequireApproval,
+            ));
+        }
+        self.redirects(seg, &mut sv);
+        let ctx = SegCtx {
+            line,
+            seg,
+            depth,
+            pipe_caps,
+        };
+        self.words(&ctx, &seg.words, inh.clone(), sv);
+    }
+
+    /// Checks a segment's redirections.
+    fn redirects(&self, seg: &Segment<'_>, sv: &mut SegmentVerdict) {
+        for r in &seg.redirects {
+            if !r.op.writes() {
+                continue;
+            }
+            let Some(target) = &r.target else { continue };
+            sv.capabilities |= Capabilities::FILE_MODIFICATION;
+            if target.flags.is_dynamic() {
+                sv.reasons.push(fail(
+                    "a redirection whose target is known only at run time",
+                    Decision::RequireApproval,
+                ));
+                continue;
+            }
+            let t = normalize_path(target.as_str());
+            let t = t.as_ref();
+            if matches!(t, "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty")
+                || t.starts_with("/dev/fd/")
+            {
+                continue;
+            }
+            if t.starts_with("/dev/") {
+                sv.capabilities |= Capabilities::DESTRUCTIVE;
+                self.structural(
+                    sv,
+                    "redirect-to-device",
+                    "writing into a device overwrites it (a disk: its partition table and file systems)",
+                    RiskLevel::Critical,
+                );
+            } else if SYSTEM_DIRS
+                .iter()
+                .any(|d| t == *d || t.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+            {
+                sv.capabilities |= Capabilities::SYSTEM_MODIFICATION;
+                self.structural(
+                    sv,
+                    "redirect-into-system-directory",
+                    "writing into system directories changes the system for every user",
+                    RiskLevel::High,
+                );
+            } else if t == "/tmp" || t.starts_with("/tmp/") || t.starts_with("/var/tmp/") {
+                sv.reasons.push(fail(
+                    format!("a redirection outside the working tree ({t})"),
+                    Decision::CautionMode,
+                ));
+            } else if t.starts_with('/') || t.starts_with('~') || t == ".." || t.starts_with("../")
+            {
+                sv.reasons.push(fail(
+                    format!("a redirection outside the working tree ({t})"),
+                    Decision::RequireApproval,
+                ));
+            } else if r.op.truncates() {
+                match &self.checker.working_dir {
+                    Some(dir) => {
+                        if dir.join(t).exists() {
+                            self.structural(
+                                sv,
+                                "redirect-overwrites-file",
+                                "`>` truncates an existing file, whose contents are lost",
+                                RiskLevel::High,
+                            );
+                        }
+                    }
+                    None => sv.reasons.push(fail(
+                        format!("`>` may overwrite an existing file ({t})"),
+                        Decision::CautionMode,
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Decides the command in `words`, unwrapping launchers, and appends its verdict.
+    fn words(
+        &mut self,
+        ctx: &SegCtx<'_, '_>,
+        words: &[Word<'_>],
+        mut inh: Inherited,
+        mut sv: SegmentVerdict,
+    ) {
+        let mut cur = words;
+        // Leading NAME=VALUE words.
+        while let Some(w) = cur.first() {
+            // `"A=1" cmd` runs the command `A=1`: the name must be written plainly.
+            if !is_assignment(w.raw) {
+                break;
+            }
+            self.assignment(w.as_str(), &mut sv);
+            cur = cur.get(1..).unwrap_or(&[]);
+        }
+        for _ in 0..MAX_UNWRAP {
+            let Some(first) = cur.first() else {
+                return self.finish(ctx, None, &[], inh, sv);
+            };
+            if first.flags.is_dynamic() {
+                sv.reasons.push(fail(
+                    "a command name known only at run time",
+                    Decision::RequireApproval,
+                ));
+                sv.command = first.raw.to_owned();
+                sv.argv = cur.iter().map(|w| w.as_str().to_owned()).collect();
+                return self.push(sv);
+            }
+            let Some(name) = self.command_name(first.as_str(), &mut sv) else {
+                sv.command = first.as_str().to_owned();
+                sv.argv = cur.iter().map(|w| w.as_str().to_owned()).collect();
+                return self.push(sv);
+            };
+            let (canon, implied) = canonical_name(name);
+            let launcher = if implied.is_none() {
+                language().launchers.get(canon)
+            } else {
+                None
+            };
+            let Some(launcher) = launcher else {
+                return self.finish(ctx, Some((canon, implied)), cur, inh, sv);
+            };
+            let args = cur.get(1..).unwrap_or(&[]);
+            let label = canon.to_owned();
+            let adopt = |inh: &mut Inherited, sv: &mut SegmentVerdict, label: String| {
+                inh.floor = Some(inh.floor.map_or(launcher.floor, |f| f.max(launcher.floor)));
+                inh.caps |= launcher.adds;
+                inh.stdin_args |= launcher.stdin_args();
+                inh.wrappers.push(label.clone());
+                sv.wrappers.push(label);
+            };
+            match launcher.unwrap(args) {
+                Unwrapped::Command(i) => {
+                    if launcher.takes_assignments() {
+                        for w in args.get(..i).unwrap_or(&[]) {
+                            if is_assignment(w.as_str()) {
+                                self.assignment(w.as_str(), &mut sv);
+                            }
+                        }
+                    }
+                    adopt(&mut inh, &mut sv, label);
+                    cur = args.get(i..).unwrap_or(&[]);
+                }
+                Unwrapped::Default(cmd) => {
+                    adopt(&mut inh, &mut sv, label);
+                    let synthetic = [Word {
+                        raw: cmd,
+                        text: Cow::Borrowed(cmd),
+                        flags: WordFlags::EMPTY,
+                    }];
+                    return self.words(ctx, &synthetic, inh, sv);
+                }
+                Unwrapped::Split(at, rest) => {
+                    adopt(&mut inh, &mut sv, format!("{label} -S"));
+                    let Some(code) = code_text(args, at) else {
+                        sv.reasons.push(fail(
+                            "a command line known only at run time",
+                            Decision::RequireApproval,
+                        ));
+                        return self.finish(ctx, Some((canon, None)), cur, inh, sv);
+                    };
+                    let parsed = parse(code);
+                    let mut joined: Vec<Word<'_>> = parsed
+                        .segments
+                        .first()
+                        .map(|s| s.words.clone())
+                        .unwrap_or_default();
+                    if parsed.segments.len() > 1 || !parsed.problems.is_empty() {
+                        sv.reasons.push(fail(
+                            "a split string that is more than one command",
+                            Decision::RequireApproval,
+                        ));
+                    }
+                    joined.extend(args.get(rest..).unwrap_or(&[]).iter().cloned());
+                    return self.words(ctx, &joined, inh, sv);
+                }
+                Unwrapped::NoCommand => {
+                    return self.finish(ctx, Some((canon, None)), cur, inh, sv);
+                }
+                Unwrapped::Code(at) => {
+                    let kind = launcher.kind;
+                    let flag = args
+                        .get(at.index.saturating_sub(usize::from(at.skip == 0)))
+                        .map_or("-c", |w| w.as_str());
+                    let flag = if at.skip == 0 {
+                        flag.to_owned()
+                    } else {
+                        "-c".to_owned()
+                    };
+                    let code = code_text(args, at);
+                    if kind == Kind::Shell {
+                        if let Some(code) = code {
+                            if ctx.depth < MAX_DEPTH || code.is_empty() {
+                                adopt(&mut inh, &mut sv, format!("{label} {flag}"));
+                                if launcher.floor > RiskLevel::Safe {
+                                    // The launcher's own verdict (sudo su -c ...) still counts.
+                                    self.finish_launcher(canon, &sv, &inh);
+                                }
+                                return self.line(code, ctx.depth + 1, &inh);
+                            }
+                        }
+                        sv.reasons.push(fail(
+                            format!("{canon} code known only at run time"),
+                            Decision::RequireApproval,
+                        ));
+                    } else {
+                        sv.reasons.push(fail(
+                            format!("inline {canon} code, which is not analysed"),
+                            Decision::RequireApproval,
+                        ));
+                    }
+                    return self.finish(ctx, Some((canon, None)), cur, inh, sv);
+                }
+                Unwrapped::Joined(i) => {
+                    let rest = args.get(i..).unwrap_or(&[]);
+                    if rest.iter().any(|w| w.flags.is_dynamic()) {
+                        sv.reasons.push(fail(
+                            format!("{canon} code known only at run time"),
+                            Decision::RequireApproval,
+                        ));
+                        return self.finish(ctx, Some((canon, None)), cur, inh, sv);
+                    }
+                    let code = rest
+                        .iter()
+                        .map(|w| w.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    adopt(&mut inh, &mut sv, label);
+                    if launcher.floor > RiskLevel::Safe || !launcher.adds.is_empty() {
+                        self.finish_launcher(canon, &sv, &inh);
+                    }
+                    return self.line(&code, ctx.depth + 1, &inh);
+                }
+                Unwrapped::Script(_) => {
+                    if launcher.kind == Kind::Shell {
+                        sv.reasons.push(fail(
+                            format!("{canon} runs a script file, which is not analysed"),
+                            Decision::RequireApproval,
+                        ));
+                    }
+                    return self.finish(ctx, Some((canon, None)), cur, inh, sv);
+                }
+                Unwrapped::Stdin => {
+                    if launcher.kind == Kind::Shell {
+                        if let Some(code) = literal_stdin(ctx) {
+                            adopt(&mut inh, &mut sv, format!("{label} <<"));
+                            if launcher.floor > RiskLevel::Safe {
+                                self.finish_launcher(canon, &sv, &inh);
+                            }
+                            return self.line(code, ctx.depth + 1, &inh);
+                        }
+                    }
+                    self.stdin_code(ctx, canon, launcher.kind, &mut sv);
+                    return self.finish(ctx, Some((canon, None)), cur, inh, sv);
+                }
+            }
+        }
+        sv.reasons.push(fail(
+            "more launchers than are unwrapped",
+            Decision::RequireApproval,
+        ));
+        self.push(sv);
+    }
+
+    /// A launcher that adds risk of its own (sudo, su, ssh) around nested code:
+    /// record it as a segment so its floor shows even if the code is empty.
+    fn finish_launcher(&mut self, canon: &str, sv: &SegmentVerdict, inh: &Inherited) {
+        let mut own = SegmentVerdict::new(&sv.text, &sv.wrappers);
+        own.reasons.extend(sv.reasons.iter().cloned());
+        own.rules.extend(sv.rules.iter().cloned());
+        own.command = canon.to_owned();
+        own.argv = vec![canon.to_owned()];
+        let level = inh.floor.unwrap_or(RiskLevel::Safe);
+        own.risk = Some(level);
+        own.capabilities = sv.capabilities | inh.caps;
+        own.reasons.push(Reason::Risk {
+            level,
+            decision: self.risk_decision(level),
+        });
+        self.capability_reasons(own.capabilities, &mut own);
+        own.decision = own
+            .reasons
+            .iter()
+            .map(Reason::decision)
+            .max()
+            .unwrap_or(Decision::Approved);
+        self.out.segments.push(own);
+    }
+
+    /// Code a shell or interpreter reads from standard input.
+    fn stdin_code(&self, ctx: &SegCtx<'_, '_>, canon: &str, kind: Kind, sv: &mut SegmentVerdict) {
+        let from_heredoc = ctx
+            .seg
+            .redirects
+            .iter()
+            .any(|r| matches!(r.op, RedirOp::HereDoc | RedirOp::HereString | RedirOp::Read));
+        if ctx.seg.piped_in {
+            if ctx.pipe_caps.contains(Capabilities::NETWORK_ACCESS) {
+                sv.capabilities |= Capabilities::CODE_EXECUTION | Capabilities::NETWORK_ACCESS;
+                self.structural(
+                    sv,
+                    "remote-code-to-interpreter",
+                    "piping downloaded content into a shell or interpreter runs code nobody reviewed",
+                    RiskLevel::Critical,
+                );
+            } else {
+                sv.reasons.push(fail(
+                    format!("{canon} code read from a pipe"),
+                    Decision::RequireApproval,
+                ));
+            }
+        } else if from_heredoc || kind == Kind::Shell {
+            sv.reasons.push(fail(
+                format!("{canon} code read from standard input"),
+                Decision::RequireApproval,
+            ));
+        }
+    }
+
+    /// The reasons the policy gives `caps` (capabilities it asks about or denies).
+    fn capability_reasons(&self, caps: Capabilities, sv: &mut SegmentVerdict) {
+        let mut v = crate::decision::Verdict {
+            decision: Decision::Approved,
+            reasons: Vec::new(),
+        };
+        self.checker.policy.push_capability_reasons(caps, &mut v);
+        sv.reasons.extend(v.reasons);
+    }
+
+    fn assignment(&self, word: &str, sv: &mut SegmentVerdict) {
+        let name = word.split('=').next().unwrap_or("");
+        if DANGEROUS_VARIABLES.contains(&name) {
+            sv.capabilities |= Capabilities::CODE_EXECUTION;
+            self.structural(
+                sv,
+                "dangerous-variable",
+                "this variable changes which program runs or injects code into it",
+                RiskLevel::High,
+            );
+        }
+    }
+
+    /// The name a command word stands for: paths are trusted only in trusted directories.
+    fn command_name<'w>(&self, word: &'w str, sv: &mut SegmentVerdict) -> Option<&'w str> {
+        if !word.contains('/') {
+            return Some(word);
+        }
+        let norm = normalize_path(word);
+        let (dir, base) = norm.rsplit_once('/').unwrap_or(("", &norm));
+        let dir = if dir.is_empty() { "/" } else { dir };
+        let trusted = norm.starts_with('/') && self.checker.trusted_dirs.iter().any(|d| d == dir);
+        if trusted && !base.is_empty() {
+            let start = word.len().saturating_sub(base.len());
+            if word.get(start..) == Some(base) {
+                return word.get(start..);
+            }
+            // The path was normalised (`/usr/bin/../bin/rm`): find the base name in the word.
+            return word.rsplit('/').next().filter(|b| *b == base);
+        }
+        sv.reasons.push(fail(
+            format!("an executable given by a path outside the trusted directories ({word})"),
+            self.checker
+                .policy
+                .unknown_command()
+                .max(Decision::RequireApproval),
+        ));
+        None
+    }
+
+    /// Decides a resolved command and records its verdict.
+    fn finish(
+        &mut self,
+        ctx: &SegCtx<'_, '_>,
+        name: Option<(&str, Option<&str>)>,
+        words: &[Word<'_>],
+        inh: Inherited,
+        mut sv: SegmentVerdict,
+    ) {
+        let Some((canon, implied)) = name else {
+            // Assignments or redirections only.
+            let level = sv.risk.unwrap_or(RiskLevel::Safe);
+            sv.capabilities |= inh.caps;
+            sv.reasons.push(Reason::Risk {
+                level,
+                decision: self.risk_decision(level),
+            });
+            return self.push(sv);
+        };
+        let args = words.get(1..).unwrap_or(&[]);
+        let inv = resolve_with(canon, implied, args);
+        let key = inv.key();
+        sv.command = key.to_owned();
+        sv.argv = words.iter().map(|w| w.as_str().to_owned()).collect();
+        if canon == "find" {
+            self.find_exec(ctx, args, &inh, &sv);
+        }
+        let checker = self.checker;
+        let mut risk: Option<RiskLevel> = None;
+        let mut caps = Capabilities::EMPTY;
+        let mut known = false;
+        for reg in [Some(&checker.registry), checker.user_registry.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(entry) = reg.get(key) {
+                known = true;
+                let level = entry.risk.unwrap_or(RiskLevel::Critical);
+                risk = Some(risk.map_or(level, |r| r.max(level)));
+                caps |= entry.capabilities;
+            }
+        }
+        // Replacing rules (built-in only) first, then raising ones.
+        let mut safer: Option<(&str, &[String])> = None;
+        let mut fired: Vec<(&super::rules::Rule, bool)> = Vec::new();
+        for rule in checker.rules.matching(key, inv.args) {
+            fired.push((rule, false));
+        }
+        if let Some(user) = &checker.user_rules {
+            for rule in user.matching(key, inv.args) {
+                fired.push((rule, true));
+            }
+        }
+        if let Some((rule, _)) = fired.iter().find(|(r, user)| r.replace && !user) {
+            if known {
+                risk = rule.risk.or(risk);
+                caps = rule.capabilities;
+            }
+        }
+        let mut allowed = false;
+        let mut any_rule = false;
+        for (rule, user) in &fired {
+            if rule.replace && !user {
+                continue;
+            }
+            let decision = match (rule.action, rule.risk) {
+                (Some(a), _) => a,
+                (None, Some(level)) => self.risk_decision(level),
+                (None, None) => Decision::Approved,
+            };
+            if *user && rule.action == Some(Decision::Approved) {
+                allowed = true;
+            }
+            if let Some(level) = rule.risk {
+                risk = Some(risk.map_or(level, |r| r.max(level)));
+            }
+            caps |= rule.capabilities;
+            sv.rules.push(rule.id.clone());
+            sv.reasons.push(Reason::Rule {
+                id: rule.id.clone(),
+                justification: rule.justification.clone(),
+                decision,
+            });
+            // The first rule that fires speaks for the alternative: a rule for
+            // `rm -rf /` without one means there is none, not the generic `rm` one.
+            if !any_rule {
+                any_rule = true;
+                safer = rule.safer.as_deref().map(|s| (s, rule.drop.as_slice()));
+            }
+        }
+        if let Some(floor) = inh.floor {
+            risk = Some(risk.map_or(floor, |r| r.max(floor)));
+        }
+        caps |= inh.caps | sv.capabilities;
+        if inh.stdin_args
+            && caps.intersects(Capabilities::DESTRUCTIVE | Capabilities::PROCESS_CONTROL)
+        {
+            sv.reasons.push(fail(
+                format!("{key} with arguments read from standard input"),
+                Decision::RequireApproval,
+            ));
+        }
+        if caps.contains(Capabilities::DESTRUCTIVE) && inv.args.iter().any(|w| w.flags.is_dynamic())
+        {
+            sv.reasons.push(fail(
+                format!("{key} with an argument known only at run time"),
+                Decision::RequireApproval,
+            ));
+        }
+        let level = match risk.max(sv.risk) {
+            Some(level) => level,
+            None => RiskLevel::Safe,
+        };
+        if known || allowed || sv.risk.is_some() || inh.floor.is_some() {
+            sv.risk = Some(level);
+        }
+        sv.capabilities = caps;
+        if known || allowed {
+            sv.reasons.push(Reason::Risk {
+                level,
+                decision: self.risk_decision(level),
+            });
+        } else {
+            if let Some(floor) = inh.floor {
+                sv.reasons.push(Reason::Risk {
+                    level: floor.max(level),
+                    decision: self.risk_decision(floor.max(level)),
+                });
+            }
+            sv.reasons.push(Reason::UnknownCommand {
+                command: key.to_owned(),
+                decision: checker.policy.unknown_command(),
+            });
+        }
+        self.capability_reasons(caps, &mut sv);
+        sv.decision = sv
+            .reasons
+            .iter()
+            .map(Reason::decision)
+            .max()
+            .unwrap_or(Decision::Approved);
+        if sv.decision > Decision::Approved {
+            let template = safer.or_else(|| {
+                if any_rule {
+                    return None;
+                }
+                knowledge()
+                    .safer
+                    .get(key)
+                    .map(|s| (s.as_str(), &[] as &[String]))
+            });
+            sv.safer_alternative = template.map(|(t, drop)| render_safer(t, drop, inv.args));
+        }
+        self.push(sv);
+    }
+
+    /// `find ... -exec CMD {} ;`: decides CMD, `{}` standing for the search roots.
+    fn find_exec(
+        &mut self,
+        ctx: &SegCtx<'_, '_>,
+        args: &[Word<'_>],
+        inh: &Inherited,
+        sv: &SegmentVerdict,
+    ) {
+        let roots: Vec<&Word<'_>> = args
+            .iter()
+            .take_while(|w| {
+                let a = w.as_str();
+                !(a.starts_with('-') || a == "(" || a == "!" || a == "\\(")
+            })
+            .collect();
+        let mut i = 0;
+        while let Some(w) = args.get(i) {
+            let a = w.as_str();
+            i += 1;
+            if !matches!(a, "-exec" | "-execdir" | "-ok" | "-okdir") {
+                continue;
+            }
+            let start = i;
+            while let Some(t) = args.get(i) {
+                if matches!(t.as_str(), ";" | "+") {
+                    break;
+                }
+                i += 1;
+            }
+            let mut cmd: Vec<Word<'_>> = Vec::new();
+            for t in args.get(start..i).unwrap_or(&[]) {
+                if t.as_str() == "{}" {
+                    if roots.is_empty() {
+                        cmd.push(literal("."));
+                    }
+                    cmd.extend(roots.iter().map(|r| (*r).clone()));
+                } else {
+                    cmd.push(t.clone());
+                }
+            }
+            let mut nested = inh.clone();
+            nested.wrappers.push(format!("find {a}"));
+            let nested_sv = SegmentVerdict::new(&sv.text, &nested.wrappers);
+            self.words(ctx, &cmd, nested, nested_sv);
+        }
+    }
+
+    fn push(&mut self, mut sv: SegmentVerdict) {
+        sv.decision = sv
+            .reasons
+            .iter()
+            .map(Reason::decision)
+            .max()
+            .unwrap_or(Decision::Approved);
+        self.out.segments.push(sv);
+    }
+}
+
+/// The segment being decided, for checks that look beyond the words.
+struct SegCtx<'l, 's> {
+    line: &'l Line<'s>,
+    seg: &'l Segment<'s>,
+    depth: usize,
+    pipe_caps: Capabilities,
+}
+
+/// Top-level directories whose contents belong to the system.
+const SYSTEM_DIRS: [&str; 13] = [
+    "/etc", "/boot", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/var", "/sys", "/proc",
+    "/root", "/opt",
+];
+
+fn literal(s: &'static str) -> Word<'static> {
+    Word {
+        raw: s,
+        text: Cow::Borrowed(s),
+        flags: WordFlags::EMPTY,
+    }
+}
+
+/// The code a launcher was given, if it is literal.
+fn code_text<'a>(args: &'a [Word<'a>], at: super::wrappers::CodeAt) -> Option<&'a str> {
+    let w = args.get(at.index)?;
+    if w.flags.is_dynamic() {
+        return None;
+    }
+    w.as_str().get(at.skip..)
+}
+
+/// Literal shell code on standard input: a quoted here-document or a here-string.
+fn literal_stdin<'a>(ctx: &'a SegCtx<'a, '_>) -> Option<&'a str> {
+    for r in &ctx.seg.redirects {
+        match r.op {
+            RedirOp::HereDoc => {
+                let doc = ctx.line.heredocs.get(r.heredoc?)?;
+                if doc.literal || !(doc.body.contains('$') || doc.body.contains('`')) {
+                    return Some(doc.body);
+                }
+            }
+            RedirOp::HereString => {
+                let w = r.target.as_ref()?;
+                if !w.flags.is_dynamic() {
+                    return Some(w.as_str());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Renders a safer-alternative template: `{targets}` are the non-option
+/// arguments, `{args}` every argument but those in `drop`, each shell-quoted.
+fn render_safer(template: &str, drop: &[String], args: &[Word<'_>]) -> String {
+    let targets = positionals(args).map(quote).collect::<Vec<_>>().join(" ");
+    let all = args
+        .iter()
+        .map(Word::as_str)
+        .filter(|a| !drop.iter().any(|d| d == a))
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    template
+        .replace("{targets}", &targets)
+        .replace("{args}", &all)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Quotes a word for a POSIX shell when needed.
+fn quote(word: &str) -> Cow<'_, str> {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_./:=@%+,-~".contains(&b));
+    if plain {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(format!("'{}'", word.replace('\'', r"'\''")))
+    }
+}

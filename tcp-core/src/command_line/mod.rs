@@ -1,0 +1,416 @@
+//! Whole command lines: `sudo rm -rf / && ls | grep x` decided as a whole.
+//!
+//! Agents do not run tool names, they run shell lines. [`Checker::check`] parses
+//! a line, splits it into the simple commands it runs (on `&&`, `||`, `;`, `|`,
+//! `&` and newlines), removes the launchers around each (`sudo`, `env`,
+//! `timeout`, `xargs`, `bash -c "..."`, ...), finds the command and subcommand
+//! (`git -C dir push --force` is `git push` with `--force`), and decides it from
+//! the registry, the argument rules and the policy. The strictest segment
+//! decides the line.
+//!
+//! # Why a hand-written parser
+//!
+//! tree-sitter-bash would bring a C build, a grammar larger than what is
+//! decided here, and a syntax tree to walk for every call; shell-words
+//! tokenizers know quotes but no operators, redirections or substitutions. The
+//! lexer here ([`lexer`]) implements the POSIX quoting rules (plus `$'...'`),
+//! keeps every expansion it cannot perform as opaque text, and the parser
+//! ([`parser`]) applies the small grammar documented there. Both are
+//! allocation-free for words without quotes, run in linear time, never panic
+//! (they are fuzzed: `fuzz/fuzz_targets/command_line.rs`), and decide a typical
+//! line in well under a microsecond.
+//!
+//! # Failing closed
+//!
+//! Nothing the evaluator cannot see through is approved: command substitution
+//! (`$(...)`, backquotes, `<(...)`), a command name that is an expansion, a
+//! redirection to a device (rejected) or outside the working tree, subshells,
+//! function definitions (a function calling itself, the fork-bomb shape, is
+//! rejected), here-documents with substitutions, `case`, syntax errors, lines
+//! longer than [`MAX_LINE_BYTES`], inline code of other languages
+//! (`python -c`), script files run by a shell, shell code read from a pipe
+//! (rejected when the pipe carries downloaded content: `curl ... | sh`), and
+//! executables given by a path outside the trusted directories (`./ls`,
+//! `/tmp/ls`). Unknown commands get the policy's unknown-command decision,
+//! never APPROVED by default.
+//!
+//! The substitutions themselves are decided too: `echo $(rm -rf /)` is rejected
+//! for the `rm`, not merely sent for approval.
+//!
+//! # Knowledge
+//!
+//! [`builtin`] holds the tables compiled into the crate (`tcp-core/data/`):
+//! the registry of over 300 commands and 12 families with reviewed risk,
+//! capabilities and justifications, the argument rules (each with self-test
+//! examples checked at load), and the launchers. Users add their own registry
+//! and rules on top ([`Checker::with_user_layer`]): their entries and rules
+//! count together with the built-in ones and the strictest wins, so a user
+//! layer can ask or deny more, and approve (`action = "allow"`) commands the
+//! built-in registry does not know, but cannot approve what the built-in
+//! knowledge asks about.
+
+pub mod builtin;
+mod evaluate;
+pub mod families;
+pub mod lexer;
+pub mod parser;
+pub mod rules;
+pub mod wrappers;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+pub use evaluate::{MAX_DEPTH, MAX_LINE_BYTES};
+pub use rules::{Rule, RuleSet};
+
+use crate::decision::{Decision, Reason};
+use crate::policy::Policy;
+use crate::registry::Registry;
+use crate::risk::{Capabilities, RiskLevel};
+
+/// Directories whose executables are trusted by base name by default.
+pub const DEFAULT_TRUSTED_DIRS: [&str; 6] = [
+    "/bin",
+    "/sbin",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+];
+
+/// Decides whole command lines. Cheap to clone; `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Checker {
+    registry: Arc<Registry>,
+    rules: Arc<RuleSet>,
+    policy: Policy,
+    user_registry: Option<Arc<Registry>>,
+    user_rules: Option<Arc<RuleSet>>,
+    trusted_dirs: Arc<[String]>,
+    working_dir: Option<Arc<Path>>,
+}
+
+impl Checker {
+    /// The built-in registry and rules with the default policy.
+    pub fn builtin() -> Checker {
+        let k = builtin::knowledge();
+        Self::with_parts(
+            Arc::clone(&k.registry),
+            Arc::new(k.rules.clone()),
+            Policy::default(),
+        )
+    }
+
+    /// A checker with its own registry and rules (instead of the built-in ones).
+    /// The shell knowledge (families, launchers) is always the built-in one.
+    pub fn new(registry: Arc<Registry>, rules: RuleSet, policy: Policy) -> Checker {
+        Self::with_parts(registry, Arc::new(rules), policy)
+    }
+
+    fn with_parts(registry: Arc<Registry>, rules: Arc<RuleSet>, policy: Policy) -> Checker {
+        Checker {
+            registry,
+            rules,
+            policy,
+            user_registry: None,
+            user_rules: None,
+            trusted_dirs: DEFAULT_TRUSTED_DIRS
+                .iter()
+                .map(|d| (*d).to_owned())
+                .collect(),
+            working_dir: None,
+        }
+    }
+
+    /// The same checker under another policy.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Adds a user's registry and rules on top of the checker's (strictest wins).
+    pub fn with_user_layer(
+        mut self,
+        registry: Option<Arc<Registry>>,
+        rules: Option<RuleSet>,
+    ) -> Self {
+        self.user_registry = registry;
+        self.user_rules = rules.map(Arc::new);
+        self
+    }
+
+    /// Directories whose executables are trusted by base name (`/usr/bin/rm` is
+    /// `rm`); any other path names an unknown command. Default:
+    /// [`DEFAULT_TRUSTED_DIRS`].
+    pub fn with_trusted_dirs<I, S>(mut self, dirs: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.trusted_dirs = dirs.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The working tree: `>` over a file that exists there needs approval, and a
+    /// new file does not. Without it, every truncating redirection is CAUTION_MODE.
+    pub fn with_working_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.working_dir = Some(Arc::from(dir.into()));
+        self
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The registry (not the user layer).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Decides a line.
+    pub fn check(&self, line: &str) -> LineVerdict {
+        evaluate::check(self, line)
+    }
+}
+
+/// The decision for a whole line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineVerdict {
+    /// The strictest decision of the segments and the line's own reasons.
+    pub decision: Decision,
+    /// Every simple command the line runs, nested code included, in order.
+    pub segments: Vec<SegmentVerdict>,
+    /// Reasons about the line as a whole (syntax errors, subshells, length).
+    pub reasons: Vec<Reason>,
+}
+
+/// The decision for one simple command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentVerdict {
+    /// The segment's source text.
+    pub text: String,
+    /// The resolved command (`rm`, `git push`); empty when the segment runs none.
+    pub command: String,
+    /// The command and its arguments after the launchers, quotes removed.
+    pub argv: Vec<String>,
+    /// The launchers removed, outermost first (`sudo`, `bash -c`).
+    pub wrappers: Vec<String>,
+    /// The risk (`None` for an unknown command).
+    pub risk: Option<RiskLevel>,
+    /// The capabilities, launchers' and rules' included.
+    pub capabilities: Capabilities,
+    /// Identifiers of the rules that fired.
+    pub rules: Vec<String>,
+    /// Every reason, in the order found.
+    pub reasons: Vec<Reason>,
+    /// The strictest decision of the reasons.
+    pub decision: Decision,
+    /// A safer command doing what was likely intended, when one is known.
+    pub safer_alternative: Option<String>,
+}
+
+impl SegmentVerdict {
+    fn new(text: &str, wrappers: &[String]) -> Self {
+        Self {
+            text: text.to_owned(),
+            command: String::new(),
+            argv: Vec::new(),
+            wrappers: wrappers.to_vec(),
+            risk: None,
+            capabilities: Capabilities::EMPTY,
+            rules: Vec::new(),
+            reasons: Vec::new(),
+            decision: Decision::Approved,
+            safer_alternative: None,
+        }
+    }
+}
+
+impl LineVerdict {
+    /// The verdict as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+    }
+
+    /// The verdict as indented JSON.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+    }
+}
+
+struct Reasons<'a>(&'a [Reason]);
+
+impl Serialize for Reasons<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(ReasonJson))
+    }
+}
+
+struct ReasonJson<'a>(&'a Reason);
+
+impl Serialize for ReasonJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("kind", r.kind())?;
+        m.serialize_entry("decision", r.decision().as_str())?;
+        if let Reason::Rule { id, .. } = r {
+            m.serialize_entry("rule", id)?;
+        }
+        m.serialize_entry("message", &r.to_string())?;
+        m.end()
+    }
+}
+
+impl Serialize for LineVerdict {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("LineVerdict", 4)?;
+        st.serialize_field("decision", self.decision.as_str())?;
+        st.serialize_field("exit_code", &(self.decision as u8))?;
+        st.serialize_field("segments", &self.segments)?;
+        st.serialize_field("reasons", &Reasons(&self.reasons))?;
+        st.end()
+    }
+}
+
+impl Serialize for SegmentVerdict {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("SegmentVerdict", 10)?;
+        st.serialize_field("text", &self.text)?;
+        st.serialize_field("command", &self.command)?;
+        st.serialize_field("argv", &self.argv)?;
+        st.serialize_field("wrappers", &self.wrappers)?;
+        st.serialize_field("risk", &self.risk.map(RiskLevel::as_str))?;
+        st.serialize_field("capabilities", &self.capabilities.names())?;
+        st.serialize_field("rules", &self.rules)?;
+        st.serialize_field("decision", self.decision.as_str())?;
+        st.serialize_field("reasons", &Reasons(&self.reasons))?;
+        st.serialize_field("safer_alternative", &self.safer_alternative)?;
+        st.end()
+    }
+}
+
+/// Fuzzing entry point (`fuzz/fuzz_targets/command_line.rs`): decides the
+/// bytes as a line and panics only if a property is violated: the line's
+/// decision is the strictest of its parts, deciding is deterministic, and
+/// wrapping the line in `bash -c '...'` never lowers its decision.
+#[doc(hidden)]
+#[allow(clippy::panic, reason = "a violated property must crash the fuzzer")]
+pub fn fuzz_line(data: &[u8]) {
+    let line = String::from_utf8_lossy(data);
+    let checker = Checker::builtin();
+    let v = checker.check(&line);
+    let strictest = v
+        .segments
+        .iter()
+        .map(|s| s.decision)
+        .chain(v.reasons.iter().map(Reason::decision))
+        .max()
+        .unwrap_or(Decision::Approved);
+    if strictest != v.decision {
+        panic!(
+            "line decision {} but strictest part {strictest}",
+            v.decision
+        );
+    }
+    for s in &v.segments {
+        let own = s
+            .reasons
+            .iter()
+            .map(Reason::decision)
+            .max()
+            .unwrap_or(Decision::Approved);
+        if own != s.decision {
+            panic!(
+                "segment {:?}: decision {} but reasons ask {own}",
+                s.text, s.decision
+            );
+        }
+    }
+    if checker.check(&line) != v {
+        panic!("deciding {line:?} twice gave different verdicts");
+    }
+    if line.len() < MAX_LINE_BYTES / 8 {
+        let wrapped = format!("bash -c '{}'", line.replace('\'', r"'\''"));
+        let w = checker.check(&wrapped).decision;
+        if w < v.decision {
+            panic!("{line:?} is {} but {wrapped:?} is {w}", v.decision);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(line: &str) -> Decision {
+        Checker::builtin().check(line).decision
+    }
+
+    #[test]
+    fn first_word_is_not_enough() {
+        assert_eq!(d("ls -la"), Decision::Approved);
+        assert_eq!(d("ls && rm -rf /"), Decision::Reject);
+        assert_eq!(d("sudo rm -rf / && ls | grep x"), Decision::Reject);
+        assert_eq!(d("bash -c \"rm -rf /\""), Decision::Reject);
+        assert_eq!(d("frobnicate --now"), Decision::RequireApproval);
+    }
+
+    #[test]
+    fn json_has_segments() {
+        let v = Checker::builtin().check("sudo rm -rf build");
+        let json: serde_json::Value = serde_json::from_str(&v.to_json()).unwrap();
+        let seg = &json["segments"][0];
+        assert_eq!(seg["command"], "rm");
+        assert_eq!(seg["wrappers"][0], "sudo");
+        assert_eq!(seg["rules"][0], "rm-recursive");
+        assert!(
+            seg["safer_alternative"]
+                .as_str()
+                .unwrap()
+                .contains(".tcp_quarantine")
+        );
+        assert_eq!(json["decision"], "REQUIRE_APPROVAL");
+    }
+
+    #[test]
+    fn fuzz_seeds_hold() {
+        for line in [
+            "",
+            "ls",
+            "rm -rf /",
+            ":(){ :|:& };:",
+            "echo 'x",
+            "a\\",
+            "$(",
+            "bash -c 'ls'",
+        ] {
+            fuzz_line(line.as_bytes());
+        }
+        fuzz_line(&[0xff, 0xfe, b'|', b'&']);
+    }
+
+    #[test]
+    fn checker_is_send_sync() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Checker>();
+    }
+}
+
+#[cfg(test)]
+mod debug {
+    #[test]
+    #[ignore = "prints the verdict of $TCP_LINE"]
+    fn show() {
+        let line = std::env::var("TCP_LINE").unwrap_or_default();
+        println!(
+            "{}",
+            super::Checker::builtin().check(&line).to_json_pretty()
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! Timing backends on generated batches, with the memory-read ceiling measured alongside.
+//!
+//! What `tcp bench` prints and what the select calibration uses: real
+//! [`Instant`] timings, each a median over rounds, the read pass and the
+//! backends interleaved round by round so that both see the same machine
+//! load. Nothing here is estimated.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use tcp_core::{Dialect, Policy, Result};
+
+use crate::Backend;
+use crate::testing::{Mix, records};
+
+/// The memory-read pass: every byte of `input` loaded once, summed as u64
+/// words into 8 independent accumulators (bound by loads, not by the adds).
+pub fn read_pass(input: &[u8]) -> u64 {
+    let (blocks, rest) = input.as_chunks::<64>();
+    let mut acc = [0u64; 8];
+    for b in blocks {
+        let (words, _) = b.as_chunks::<8>();
+        for (a, w) in acc.iter_mut().zip(words) {
+            *a = a.wrapping_add(u64::from_le_bytes(*w));
+        }
+    }
+    acc.iter()
+        .fold(rest.len() as u64, |s, a| s.wrapping_add(*a))
+}
+
+/// A median timing of one thing over a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    /// What was timed (`read` or a backend name).
+    pub name: String,
+    /// Records per call.
+    pub records: usize,
+    /// Median time per call.
+    pub median: Duration,
+    /// Calls timed.
+    pub rounds: usize,
+}
+
+impl Timing {
+    /// Records per second at the median.
+    pub fn records_per_second(&self) -> f64 {
+        self.records as f64 / self.median.as_secs_f64().max(1e-12)
+    }
+}
+
+/// How a measurement went: the read pass and every backend, same batch, same rounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The dialect of the batch.
+    pub dialect: Dialect,
+    /// The read pass over the batch.
+    pub read: Timing,
+    /// One timing per backend measured.
+    pub backends: Vec<Timing>,
+}
+
+impl Report {
+    /// A backend's throughput as a fraction of the read pass's.
+    pub fn ratio_to_read(&self, t: &Timing) -> f64 {
+        t.records_per_second() / self.read.records_per_second().max(1e-12)
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+/// Calls per round so that one round lasts about a millisecond or more.
+fn calls_per_round(records: usize) -> usize {
+    (1_000_000 / records.max(1)).clamp(1, 10_000)
+}
+
+/// Times `backends` and the read pass on `records_n` generated valid records
+/// of `dialect` under `policy`: `rounds` rounds, each timing every one in
+/// turn, reporting medians. Each backend's output is checked against
+/// tcp-core's reference first; a backend that errs or disagrees is an error.
+pub fn measure(
+    backends: &[&dyn Backend],
+    dialect: Dialect,
+    records_n: usize,
+    policy: &Policy,
+    rounds: usize,
+) -> Result<Report> {
+    let input = records(dialect, records_n, Mix::Valid, 0xBE4C);
+    let mut out = vec![0u8; records_n];
+    let mut want = vec![0u8; records_n];
+    tcp_core::validate_batch(dialect, &input, policy, &mut want)?;
+    for b in backends {
+        b.validate(dialect, &input, policy, &mut out)?;
+        if out != want {
+            return Err(tcp_core::Error::BadInput {
+                detail: format!("backend {} disagrees with the reference", b.name()),
+            });
+        }
+    }
+    let calls = calls_per_round(records_n);
+    let rounds = rounds.max(1);
+    let mut read = Vec::with_capacity(rounds);
+    let mut per_backend = vec![Vec::with_capacity(rounds); backends.len()];
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..calls {
+            black_box(read_pass(black_box(&input)));
+        }
+        read.push(t.elapsed() / calls as u32);
+        for (b, times) in backends.iter().zip(per_backend.iter_mut()) {
+            let t = Instant::now();
+            for _ in 0..calls {
+                b.validate(dialect, black_box(&input), policy, black_box(&mut out))?;
+            }
+            times.push(t.elapsed() / calls as u32);
+        }
+    }
+    let timing = |name: &str, times: Vec<Duration>| Timing {
+        name: name.to_owned(),
+        records: records_n,
+        median: median(times),
+        rounds,
+    };
+    Ok(Report {
+        dialect,
+        read: timing("read", read),
+        backends: backends
+            .iter()
+            .zip(per_backend)
+            .map(|(b, times)| timing(b.name(), times))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_pass_reads_every_byte() {
+        let mut data = vec![0u8; 130];
+        assert_eq!(read_pass(&data), 2);
+        data[0] = 1;
+        data[127] = 1;
+        assert_eq!(read_pass(&data), 2 + 1 + (1 << 56));
+    }
+
+    #[test]
+    fn measure_reports_every_backend() {
+        let scalar = crate::ScalarBackend;
+        let r = measure(&[&scalar], Dialect::V2Kb, 100, &Policy::default(), 2).unwrap();
+        assert_eq!(r.backends.len(), 1);
+        assert!(r.read.records_per_second() > 0.0);
+        assert!(r.ratio_to_read(&r.backends[0]) > 0.0);
+    }
+}
