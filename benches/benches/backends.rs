@@ -1,6 +1,7 @@
 //! Batch validation backends, every one at every size, against two baselines
 //! measured in the same run: the memory-read pass (a sum of the batch's u64s:
-//! the bandwidth ceiling) and the obvious scalar loop.
+//! the bandwidth ceiling, `tcp_hw::measure::read_pass`, with the widest
+//! loads the CPU has) and the obvious scalar loop.
 //!
 //! Sizes: 1, 1K, 64K (1.5 MB: in L2) and 10M records (240 MB: DRAM).
 //! Throughput is in records (criterion's "elements"), so the read pass reads
@@ -23,25 +24,11 @@ use criterion::{
     measurement::WallTime,
 };
 use tcp_core::{Capabilities, Dialect, Policy, RiskLevel};
+use tcp_hw::measure::read_pass;
 use tcp_hw::testing::{Mix, records};
 use tcp_hw::{Backend, CpuLevel, ParallelBackend, ScalarBackend, SimdBackend};
 
 const SIZES: [usize; 4] = [1, 1024, 64 * 1024, 10_000_000];
-
-/// The memory-read pass: every byte of the batch loaded once (8 independent
-/// accumulators, so the loop is bound by loads, not by the adds).
-fn read_pass(input: &[u8]) -> u64 {
-    let (blocks, rest) = input.as_chunks::<64>();
-    let mut acc = [0u64; 8];
-    for b in blocks {
-        let (words, _) = b.as_chunks::<8>();
-        for (a, w) in acc.iter_mut().zip(words) {
-            *a = a.wrapping_add(u64::from_le_bytes(*w));
-        }
-    }
-    acc.iter()
-        .fold(rest.len() as u64, |s, a| s.wrapping_add(*a))
-}
 
 /// The obvious scalar loop for v2-kb, written out by hand as a baseline
 /// (its output is checked against tcp-core's reference before timing).

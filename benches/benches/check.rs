@@ -1,5 +1,6 @@
-//! Whole-line decisions (`Checker::check`): typical agent lines, each decided
-//! with its full verdict (segments, reasons, safer alternative), against a
+//! Whole-line decisions: typical agent lines, each decided with its full
+//! verdict (`Checker::check`: segments, reasons, safer alternative) and as a
+//! decision alone (`Checker::decide`), against a
 //! baseline measured in the same run: splitting the line on whitespace into
 //! owned words, the least any analysis of a line does.
 //!
@@ -50,6 +51,11 @@ fn bench(c: &mut Criterion) {
     for line in TYPICAL.iter().chain(HARD.iter()) {
         group.bench_with_input(BenchmarkId::new("check", line), line, |b, line| {
             b.iter(|| checker.check(black_box(line)))
+        });
+    }
+    for line in TYPICAL {
+        group.bench_with_input(BenchmarkId::new("decide", line), line, |b, line| {
+            b.iter(|| checker.decide(black_box(line)))
         });
     }
     group.bench_function("check/typical-mix", |b| {

@@ -275,12 +275,15 @@ pub unsafe extern "C" fn tcp_dialect_from_name(
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tcp_version() -> *const c_char {
-    const VERSION: &CStr =
-        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+    ffi_panic_boundary! {
+        const VERSION: &CStr = match CStr::from_bytes_with_nul(
+            concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes(),
+        ) {
             Ok(v) => v,
             Err(_) => c"unknown",
         };
-    VERSION.as_ptr()
+        VERSION.as_ptr()
+    }
 }
 
 #[cfg(test)]

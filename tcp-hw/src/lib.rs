@@ -10,7 +10,7 @@
 //!
 //! - [`cpu`]: the `simd` backend (per-ISA kernels, level detected once;
 //!   `TCP_HW_MAX_LEVEL` caps it for tests) and the `parallel` splitter.
-//! - [`select`]: which backend for a batch size, with reasons for the others,
+//! - [`mod@select`]: which backend for a batch size, with reasons for the others,
 //!   and RAII [`Reservation`]s.
 //! - [`testing`]: the conformance harness every backend's tests run
 //!   ([`testing::check_backend`]) and the batch generators.

@@ -11,7 +11,7 @@
 //! A candidate is taken only if it is available here, supports the dialect
 //! and has a free reservation slot; every candidate passed over is reported
 //! with the reason. The thresholds come from the measurements in the
-//! `backends` bench (see BENCHMARKS.md): below 32 records the policy tables
+//! `backends` bench (see BENCHMARKS.md): below 8 records the policy tables
 //! cost more than the kernel saves; below 256K records handing chunks to
 //! threads costs more than the second core gives; accelerators pay a
 //! transfer per batch and are only worth trying on the largest batches.
@@ -317,7 +317,7 @@ mod tests {
             Arc::new(SimdBackend::new()),
             Arc::new(ParallelBackend::simd()),
         ]);
-        let small = s.select(Dialect::V2Kb, 10).unwrap();
+        let small = s.select(Dialect::V2Kb, 5).unwrap();
         assert_eq!(small.backend.name(), "scalar");
         assert_eq!(small.rejected.len(), 2);
         let simd_here = CpuLevel::detect() != CpuLevel::Portable;

@@ -246,6 +246,21 @@ static void test_registry(void) {
     CHECK(n == 0 && buf[0] == '\0'); /* the prototype's data has no justifications */
     tcp_registry_free(reg);
     tcp_registry_free(NULL);
+
+    /* The prototype's JSON export opens too, with the same entries. */
+    snprintf(path, sizeof path, "%s/tcp_export.json", data_dir);
+    tcp_registry *json = NULL;
+    CHECK_OK(tcp_registry_open(path, strlen(path), &json));
+    if (json != NULL) {
+        size_t json_len = 0;
+        CHECK_OK(tcp_registry_len(json, &json_len));
+        CHECK(json_len == len);
+        tcp_entry_info je;
+        CHECK_OK(tcp_registry_lookup(json, "blkdiscard", 10, &je));
+        CHECK(je.has_risk && je.risk == TCP_RISK_LEVEL_HIGH);
+        CHECK((je.capabilities & TCP_CAPABILITY_DESTRUCTIVE) != 0);
+        tcp_registry_free(json);
+    }
 }
 
 int main(int argc, char **argv) {

@@ -33,12 +33,17 @@ struct Inherited {
 /// State shared while deciding one line and the code nested in it.
 struct Eval<'c> {
     checker: &'c Checker,
+    /// Fill in texts, commands and argv (not needed for the decision alone).
+    describe: bool,
     out: LineVerdict,
 }
 
-pub(crate) fn check(checker: &Checker, line: &str) -> LineVerdict {
+/// Decides a line; with `describe` false the segments' text, command and argv
+/// are left empty (the decisions, risks, rules and reasons are the same).
+pub(crate) fn check(checker: &Checker, line: &str, describe: bool) -> LineVerdict {
     let mut e = Eval {
         checker,
+        describe,
         out: LineVerdict {
             decision: Decision::Approved,
             segments: Vec::new(),
@@ -167,7 +172,7 @@ impl Eval<'_> {
         inh: &Inherited,
         pipe_caps: Capabilities,
     ) {
-        let mut sv = SegmentVerdict::new(seg.text, &inh.wrappers);
+        let mut sv = SegmentVerdict::new(if self.describe { seg.text } else { "" }, &inh.wrappers);
         if seg.subshell {
             sv.reasons
                 .push(fail("a command in a subshell", Decision::RequireApproval));
@@ -293,13 +298,11 @@ impl Eval<'_> {
                     "a command name known only at run time",
                     Decision::RequireApproval,
                 ));
-                sv.command = first.raw.to_owned();
-                sv.argv = cur.iter().map(|w| w.as_str().to_owned()).collect();
+                self.describe(&mut sv, first.raw, cur);
                 return self.push(sv);
             }
             let Some(name) = self.command_name(first.as_str(), &mut sv) else {
-                sv.command = first.as_str().to_owned();
-                sv.argv = cur.iter().map(|w| w.as_str().to_owned()).collect();
+                self.describe(&mut sv, first.as_str(), cur);
                 return self.push(sv);
             };
             let (canon, implied) = canonical_name(name);
@@ -508,6 +511,13 @@ impl Eval<'_> {
         }
     }
 
+    fn describe(&self, sv: &mut SegmentVerdict, command: &str, words: &[Word<'_>]) {
+        if self.describe {
+            sv.command = command.to_owned();
+            sv.argv = words.iter().map(|w| w.as_str().to_owned()).collect();
+        }
+    }
+
     /// The reasons the policy gives `caps` (capabilities it asks about or denies).
     fn capability_reasons(&self, caps: Capabilities, sv: &mut SegmentVerdict) {
         let mut v = crate::decision::Verdict {
@@ -580,8 +590,7 @@ impl Eval<'_> {
         let args = words.get(1..).unwrap_or(&[]);
         let inv = resolve_with(canon, implied, args);
         let key = inv.key();
-        sv.command = key.to_owned();
-        sv.argv = words.iter().map(|w| w.as_str().to_owned()).collect();
+        self.describe(&mut sv, key, words);
         if canon == "find" {
             self.find_exec(ctx, args, &inh, &sv);
         }

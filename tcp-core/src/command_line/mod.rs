@@ -171,9 +171,16 @@ impl Checker {
         &self.registry
     }
 
-    /// Decides a line.
+    /// Decides a line, describing every segment.
     pub fn check(&self, line: &str) -> LineVerdict {
-        evaluate::check(self, line)
+        evaluate::check(self, line, true)
+    }
+
+    /// The decision alone: what [`check`](Self::check) returns as its
+    /// `decision`, without building the segments' texts and argv (faster, for
+    /// callers that only gate on the outcome).
+    pub fn decide(&self, line: &str) -> Decision {
+        evaluate::check(self, line, false).decision
     }
 }
 
@@ -305,6 +312,9 @@ pub fn fuzz_line(data: &[u8]) {
     let line = String::from_utf8_lossy(data);
     let checker = Checker::builtin();
     let v = checker.check(&line);
+    if checker.decide(&line) != v.decision {
+        panic!("decide and check disagree on {line:?}");
+    }
     let strictest = v
         .segments
         .iter()
