@@ -80,6 +80,13 @@ pub trait Backend: Send + Sync {
     fn device(&self) -> String;
     /// Whether it can run here, with the reason if not.
     fn availability(&self) -> Availability;
+    /// True if the work runs on the host's own CPU cores (the CPU backends, and
+    /// software OpenCL such as PoCL): such a backend competes with the SIMD
+    /// backends for the same cores, so [`select`](crate::select) does not
+    /// prefer it as an accelerator.
+    fn on_host_cpu(&self) -> bool {
+        matches!(self.kind(), BackendKind::Cpu | BackendKind::Simd)
+    }
     /// True if the backend handles this dialect (others return an error from `validate`).
     fn supports(&self, dialect: Dialect) -> bool;
     /// Validates and decides every record into `out`.

@@ -3,7 +3,10 @@
 //! The rule ([`Selector::select`]), in order of preference for a batch of `n`
 //! records in a dialect:
 //!
-//! 1. accelerators (`opencl`, `xrt`) if `n >= ACCELERATOR_MIN_RECORDS`;
+//! 1. accelerators (`opencl`, `xrt`) if `n >= ACCELERATOR_MIN_RECORDS` and the
+//!    device is not the host CPU (software OpenCL such as PoCL runs on the same
+//!    cores as `simd`, measured 10–50× slower; it is chosen only by name or
+//!    after [`Selector::calibrate`] measures it faster);
 //! 2. `parallel` (SIMD over all cores) if `n >= PARALLEL_MIN_RECORDS`;
 //! 3. `simd` if `n >= SIMD_MIN_RECORDS`;
 //! 4. `scalar`, always.
@@ -273,25 +276,31 @@ impl Selector {
         let mut rejected = Vec::new();
         for e in &self.entries {
             let name = e.backend.name();
-            let reason =
-                if let crate::Availability::Unavailable { reason } = e.backend.availability() {
-                    format!("unavailable: {reason}")
-                } else if !e.backend.supports(dialect) {
-                    format!("does not support {dialect}")
-                } else if records_n < e.min_records {
-                    format!(
-                        "{records_n} records is below its threshold of {}",
-                        e.min_records
-                    )
-                } else if let Some(reservation) = e.slots.try_acquire() {
-                    return Ok(Selection {
-                        backend: Arc::clone(&e.backend),
-                        reservation,
-                        rejected,
-                    });
-                } else {
-                    format!("busy: all {} reservation(s) held", e.slots.capacity)
-                };
+            let reason = if let crate::Availability::Unavailable { reason } =
+                e.backend.availability()
+            {
+                format!("unavailable: {reason}")
+            } else if !e.backend.supports(dialect) {
+                format!("does not support {dialect}")
+            } else if e.measured.is_none()
+                && matches!(e.backend.kind(), BackendKind::OpenCl | BackendKind::Fpga)
+                && e.backend.on_host_cpu()
+            {
+                "runs on the host CPU, not an accelerator; not preferred over the CPU backends unless calibrated faster".to_owned()
+            } else if records_n < e.min_records {
+                format!(
+                    "{records_n} records is below its threshold of {}",
+                    e.min_records
+                )
+            } else if let Some(reservation) = e.slots.try_acquire() {
+                return Ok(Selection {
+                    backend: Arc::clone(&e.backend),
+                    reservation,
+                    rejected,
+                });
+            } else {
+                format!("busy: all {} reservation(s) held", e.slots.capacity)
+            };
             rejected.push(Rejected { name, reason });
         }
         Err(rejected)

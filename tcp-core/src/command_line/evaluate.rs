@@ -24,6 +24,8 @@ const MAX_UNWRAP: usize = 32;
 /// What the launchers around a piece of code add to it.
 #[derive(Debug, Clone, Default)]
 struct Inherited {
+    /// Launchers unwrapped so far on the way to this code (bounds recursion).
+    unwrapped: usize,
     wrappers: Vec<String>,
     floor: Option<RiskLevel>,
     caps: Capabilities,
@@ -50,6 +52,13 @@ pub(crate) fn check(checker: &Checker, line: &str, describe: bool) -> LineVerdic
             reasons: Vec::new(),
         },
     };
+    if let Some(err) = super::builtin::load_error() {
+        // Without its tables the evaluator would under-decide: nothing is approved.
+        e.out.reasons.push(fail(
+            format!("the built-in tables, which failed to load ({err})"),
+            Decision::RequireApproval,
+        ));
+    }
     e.line(line, 0, &Inherited::default());
     let mut decision = Decision::Approved;
     for r in &e.out.reasons {
@@ -316,6 +325,10 @@ impl Eval<'_> {
             };
             let args = cur.get(1..).unwrap_or(&[]);
             let label = canon.to_owned();
+            inh.unwrapped += 1;
+            if inh.unwrapped > MAX_UNWRAP {
+                break;
+            }
             let adopt = |inh: &mut Inherited, sv: &mut SegmentVerdict, label: String| {
                 inh.floor = Some(inh.floor.map_or(launcher.floor, |f| f.max(launcher.floor)));
                 inh.caps |= launcher.adds;
@@ -386,8 +399,9 @@ impl Eval<'_> {
                         if let Some(code) = code {
                             if ctx.depth < MAX_DEPTH || code.is_empty() {
                                 adopt(&mut inh, &mut sv, format!("{label} {flag}"));
-                                if launcher.floor > RiskLevel::Safe {
-                                    // The launcher's own verdict (sudo su -c ...) still counts.
+                                if launcher.floor > RiskLevel::Safe || !sv.reasons.is_empty() {
+                                    // The launcher's own verdict (sudo su -c ..., its
+                                    // redirections) still counts.
                                     self.finish_launcher(canon, &sv, &inh);
                                 }
                                 return self.line(code, ctx.depth + 1, &inh);
@@ -420,7 +434,10 @@ impl Eval<'_> {
                         .collect::<Vec<_>>()
                         .join(" ");
                     adopt(&mut inh, &mut sv, label);
-                    if launcher.floor > RiskLevel::Safe || !launcher.adds.is_empty() {
+                    if launcher.floor > RiskLevel::Safe
+                        || !launcher.adds.is_empty()
+                        || !sv.reasons.is_empty()
+                    {
                         self.finish_launcher(canon, &sv, &inh);
                     }
                     return self.line(&code, ctx.depth + 1, &inh);
@@ -438,7 +455,7 @@ impl Eval<'_> {
                     if launcher.kind == Kind::Shell {
                         if let Some(code) = literal_stdin(ctx) {
                             adopt(&mut inh, &mut sv, format!("{label} <<"));
-                            if launcher.floor > RiskLevel::Safe {
+                            if launcher.floor > RiskLevel::Safe || !sv.reasons.is_empty() {
                                 self.finish_launcher(canon, &sv, &inh);
                             }
                             return self.line(code, ctx.depth + 1, &inh);
@@ -764,6 +781,16 @@ impl Eval<'_> {
                 }
             }
             let mut nested = inh.clone();
+            nested.unwrapped += 1;
+            if nested.unwrapped > MAX_UNWRAP {
+                let mut over = SegmentVerdict::new(&sv.text, &nested.wrappers);
+                over.reasons.push(fail(
+                    "more nested commands than are unwrapped",
+                    Decision::RequireApproval,
+                ));
+                self.push(over);
+                return;
+            }
             nested.wrappers.push(format!("find {a}"));
             let nested_sv = SegmentVerdict::new(&sv.text, &nested.wrappers);
             self.words(ctx, &cmd, nested, nested_sv);

@@ -106,7 +106,7 @@ impl FamilySpec {
 }
 
 /// Longest resolved name (`docker container rm`) kept inline.
-const KEY_CAP: usize = 96;
+const KEY_CAP: usize = 64;
 
 /// A resolved command name, stored inline so resolving does not allocate.
 #[derive(Clone, Copy)]

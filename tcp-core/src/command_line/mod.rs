@@ -411,16 +411,3 @@ mod tests {
         assert_send_sync::<Checker>();
     }
 }
-
-#[cfg(test)]
-mod debug {
-    #[test]
-    #[ignore = "prints the verdict of $TCP_LINE"]
-    fn show() {
-        let line = std::env::var("TCP_LINE").unwrap_or_default();
-        println!(
-            "{}",
-            super::Checker::builtin().check(&line).to_json_pretty()
-        );
-    }
-}

@@ -270,8 +270,10 @@ impl RuleSet {
 
 impl Rule {
     /// True if the arguments satisfy every `when` condition and no `unless` one.
+    /// A glob too costly to decide counts against the arguments (the rule fires).
     pub fn matches(&self, args: &[Word<'_>]) -> bool {
-        self.when.iter().all(|c| c.holds(args)) && !self.unless.iter().any(|c| c.holds(args))
+        self.when.iter().all(|c| c.holds(args, true))
+            && !self.unless.iter().any(|c| c.holds(args, false))
     }
 
     fn self_test(&self, examples: &[String], not: &[String]) -> Result<()> {
@@ -302,24 +304,34 @@ impl Rule {
 }
 
 impl Condition {
-    fn holds(&self, args: &[Word<'_>]) -> bool {
+    /// Whether the condition holds; `undecided` is the answer when a glob
+    /// exceeds its step budget on a huge argument.
+    fn holds(&self, args: &[Word<'_>], undecided: bool) -> bool {
+        let m = |pattern: &str, text: &str, path: bool| {
+            let mut budget = GLOB_BUDGET;
+            glob_bytes(pattern.as_bytes(), text.as_bytes(), path, &mut budget).unwrap_or(undecided)
+        };
         match self {
             Self::Flag(flags) => flags.iter().any(|f| has_flag(args, f)),
             Self::Word(globs) => args
                 .iter()
-                .any(|a| globs.iter().any(|g| glob_any(g, a.as_str()))),
+                .any(|a| globs.iter().any(|g| m(g, a.as_str(), false))),
             Self::Arg(globs) => positionals(args).any(|a| {
                 let a = normalize_path(a);
-                globs.iter().any(|g| glob(g, &a))
+                globs.iter().any(|g| m(g, &a, true))
             }),
             Self::LastArg(globs) => positionals(args).last().is_some_and(|a| {
                 let a = normalize_path(a);
-                globs.iter().any(|g| glob(g, &a))
+                globs.iter().any(|g| m(g, &a, true))
             }),
             Self::NArgs(n) => positionals(args).count() == *n,
         }
     }
 }
+
+/// Steps one glob match may take; backtracking over `*` on a huge argument
+/// stops there and the match is undecided.
+const GLOB_BUDGET: usize = 1 << 20;
 
 /// The non-option arguments: those not starting with `-`, and all after `--`.
 pub(crate) fn positionals<'a>(args: &'a [Word<'a>]) -> impl Iterator<Item = &'a str> + 'a {
@@ -429,22 +441,26 @@ pub(crate) fn normalize_path(word: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Path glob match: `*` (not across `/`), `**` (across `/`), `?`, `[...]`, `\` escapes.
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
-    glob_bytes(pattern.as_bytes(), text.as_bytes(), true, 0)
+/// Path glob match (tests): `*` (not across `/`), `**` (across `/`), `?`, `[...]`, `\\` escapes.
+/// A match too costly to decide is false.
+#[cfg(test)]
+fn glob(pattern: &str, text: &str) -> bool {
+    let mut budget = GLOB_BUDGET;
+    glob_bytes(pattern.as_bytes(), text.as_bytes(), true, &mut budget).unwrap_or(false)
 }
 
-/// Word glob match: like [`glob`], but `*` also matches `/`.
-pub(crate) fn glob_any(pattern: &str, text: &str) -> bool {
-    glob_bytes(pattern.as_bytes(), text.as_bytes(), false, 0)
+/// Word glob match: like `glob`, but `*` also matches `/`.
+#[cfg(test)]
+fn glob_any(pattern: &str, text: &str) -> bool {
+    let mut budget = GLOB_BUDGET;
+    glob_bytes(pattern.as_bytes(), text.as_bytes(), false, &mut budget).unwrap_or(false)
 }
 
-fn glob_bytes(p: &[u8], t: &[u8], path: bool, depth: usize) -> bool {
-    if depth > 64 {
-        return false;
-    }
+/// `None` when the step budget runs out.
+fn glob_bytes(p: &[u8], t: &[u8], path: bool, budget: &mut usize) -> Option<bool> {
     let (mut pi, mut ti) = (0usize, 0usize);
     while let Some(&pc) = p.get(pi) {
+        *budget = budget.checked_sub(1)?;
         match pc {
             b'*' => {
                 let double = p.get(pi + 1) == Some(&b'*') || !path;
@@ -456,30 +472,32 @@ fn glob_bytes(p: &[u8], t: &[u8], path: bool, depth: usize) -> bool {
                 let rest = p.get(rest_start..).unwrap_or(&[]);
                 let mut k = ti;
                 loop {
-                    if glob_bytes(rest, t.get(k..).unwrap_or(&[]), path, depth + 1) {
-                        return true;
+                    if glob_bytes(rest, t.get(k..).unwrap_or(&[]), path, budget)? {
+                        return Some(true);
                     }
                     match t.get(k) {
-                        None => return false,
-                        Some(b'/') if !double => return false,
+                        None => return Some(false),
+                        Some(b'/') if !double => return Some(false),
                         Some(_) => k += 1,
                     }
                 }
             }
             b'?' => {
                 if t.get(ti).is_none() {
-                    return false;
+                    return Some(false);
                 }
                 pi += 1;
                 ti += 1;
             }
             b'[' => {
-                let Some(&c) = t.get(ti) else { return false };
+                let Some(&c) = t.get(ti) else {
+                    return Some(false);
+                };
                 let Some(close) = p
                     .get(pi + 1..)
                     .and_then(|s| s.iter().position(|&b| b == b']'))
                 else {
-                    return false;
+                    return Some(false);
                 };
                 let class = p.get(pi + 1..pi + 1 + close).unwrap_or(&[]);
                 let mut hit = false;
@@ -496,31 +514,31 @@ fn glob_bytes(p: &[u8], t: &[u8], path: bool, depth: usize) -> bool {
                     i += 1;
                 }
                 if !hit {
-                    return false;
+                    return Some(false);
                 }
                 pi += close + 2;
                 ti += 1;
             }
             b'\\' => {
                 let Some(&lit) = p.get(pi + 1) else {
-                    return false;
+                    return Some(false);
                 };
                 if t.get(ti) != Some(&lit) {
-                    return false;
+                    return Some(false);
                 }
                 pi += 2;
                 ti += 1;
             }
             c => {
                 if t.get(ti) != Some(&c) {
-                    return false;
+                    return Some(false);
                 }
                 pi += 1;
                 ti += 1;
             }
         }
     }
-    ti == t.len()
+    Some(ti == t.len())
 }
 
 #[cfg(test)]
@@ -539,6 +557,11 @@ mod tests {
         assert!(!glob("/\\*", "/x"));
         assert!(glob_any("*DROP *", "psql DROP TABLE"));
         assert!(glob_any("@*", "@/etc/passwd"));
+        // Backtracking on a huge word stops at the budget instead of running for hours.
+        let huge = "a".repeat(60_000);
+        let start = std::time::Instant::now();
+        assert!(!glob_any("*b*c*d*", &huge));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -28,6 +28,9 @@ mod tables;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86_64::prefetch_ahead;
+
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
 

@@ -78,6 +78,8 @@ impl core::fmt::Debug for OpenClBackend {
 
 struct Ready {
     label: String,
+    /// The device is the host CPU (e.g. PoCL), not an accelerator.
+    on_host_cpu: bool,
     context: Context,
     queues: [CommandQueue; 2],
     work_group: usize,
@@ -290,6 +292,7 @@ impl Ready {
         }
         Ok(Self {
             label,
+            on_host_cpu: chosen.rank == 2,
             context,
             queues,
             work_group,
@@ -465,6 +468,9 @@ impl Backend for OpenClBackend {
             Ok(r) => r.label.clone(),
             Err(_) => "no OpenCL device".to_owned(),
         }
+    }
+    fn on_host_cpu(&self) -> bool {
+        self.state.as_ref().is_ok_and(|r| r.on_host_cpu)
     }
     fn availability(&self) -> Availability {
         match &self.state {

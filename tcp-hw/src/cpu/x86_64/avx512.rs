@@ -150,6 +150,7 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
         let mut done = 0;
         for (chunk, dst) in chunks.iter().zip(outs.iter_mut()) {
             let p = chunk.as_ptr();
+            super::prefetch_ahead::<6>(p);
             let x = block(p, &k);
             let y = block(p.add(192), &k);
             let mut s =

@@ -108,6 +108,7 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
         let mut done = 0;
         for (chunk, dst) in chunks.iter().zip(outs.iter_mut()) {
             let p = chunk.as_ptr();
+            super::prefetch_ahead::<3>(p);
             let mut acc = _mm_setzero_si128();
             for (j, ctl) in ctl.iter().enumerate() {
                 let q = p.add(48 * j);
