@@ -82,7 +82,7 @@ pub trait Backend: Send + Sync {
     fn availability(&self) -> Availability;
     /// True if the work runs on the host's own CPU cores (the CPU backends, and
     /// software OpenCL such as PoCL): such a backend competes with the SIMD
-    /// backends for the same cores, so [`select`](crate::select) does not
+    /// backends for the same cores, so [`select`](crate::select::select) does not
     /// prefer it as an accelerator.
     fn on_host_cpu(&self) -> bool {
         matches!(self.kind(), BackendKind::Cpu | BackendKind::Simd)
