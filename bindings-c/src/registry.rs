@@ -201,7 +201,7 @@ pub unsafe extern "C" fn tcp_registry_justification(
             return fail(tcp_status::NotFound, format_args!("no command {name:?} in the registry"));
         };
         // SAFETY: forwarded from this function's own contract.
-        unsafe { crate::ptr::write_string(entry.justification, buf, len, out_n) }
+        unsafe { crate::ptr::write_string(entry.justification(), buf, len, out_n) }
     }
 }
 

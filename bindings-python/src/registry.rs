@@ -209,7 +209,7 @@ impl PyEntry {
         Self {
             name: e.name.to_owned(),
             dialect: e.dialect.as_str(),
-            justification: e.justification.to_owned(),
+            justification: e.justification().to_owned(),
             risk: e.risk.map(PyRiskLevel::from),
             capabilities: e.capabilities,
             descriptor_bytes: e.descriptor.to_vec(),

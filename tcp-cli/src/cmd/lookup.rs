@@ -77,7 +77,7 @@ pub fn run(args: &LookupArgs) -> Result<ExitCode, String> {
         "hex": hex(entry.descriptor),
         "risk": decoded.risk.map_or("UNKNOWN", |r| r.as_str()),
         "capabilities": decoded.capabilities.names(),
-        "justification": entry.justification,
+        "justification": entry.justification(),
         "decision": verdict.decision.as_str(),
         "reasons": verdict.reasons.iter().map(ToString::to_string).collect::<Vec<_>>(),
     }))?;

@@ -259,7 +259,7 @@ mod tests {
         assert_eq!(risk("terraform destroy"), Some(RiskLevel::Critical));
         let e = registry().get("git push").unwrap();
         assert!(e.capabilities.contains(Capabilities::NETWORK_ACCESS));
-        assert!(!e.justification.is_empty());
+        assert!(!e.justification().is_empty());
         assert!(
             registry()
                 .get("kubectl get")

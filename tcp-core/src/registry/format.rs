@@ -202,6 +202,13 @@ pub(crate) struct Slot<'a> {
     pub justification: &'a [u8],
 }
 
+/// A slot's fields other than the name.
+pub(crate) struct SlotFields<'a> {
+    pub dialect_code: u8,
+    pub descriptor: &'a [u8],
+    pub justification: &'a [u8],
+}
+
 impl Layout {
     /// Checks the header, the digest and the geometry.
     pub fn check(file: &[u8]) -> Result<Self> {
@@ -295,10 +302,51 @@ impl Layout {
         })
     }
 
+    /// A slot's fixed fields and justification, without the name (the caller
+    /// has it); the name's blob bytes are not touched.
+    #[inline]
+    pub fn slot_fields<'a>(&self, file: &'a [u8], i: usize) -> Option<SlotFields<'a>> {
+        let s = self.slot_bytes(file, i);
+        let just_off = le_u32(s, 40);
+        let just_len = le_u16(s, 44);
+        Some(SlotFields {
+            dialect_code: *s.get(14)?,
+            descriptor: s.get(16..40)?,
+            justification: if just_len == 0 {
+                &[]
+            } else {
+                self.blob(file, just_off, just_len)?
+            },
+        })
+    }
+
+    /// A slot's name, from the inline copy when it fits (same cache line).
+    #[inline]
+    pub fn slot_name<'a>(&self, file: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        let s = self.slot_bytes(file, i);
+        let len = usize::from(le_u16(s, 12));
+        if len <= INLINE_NAME {
+            s.get(48..48 + len)
+        } else {
+            self.blob(file, le_u32(s, 8), le_u16(s, 12))
+        }
+    }
+
     /// Finds the slot of a name.
     #[inline]
     pub fn find(&self, file: &[u8], name: &[u8]) -> Option<usize> {
         let fp = name_hash(name);
+        // Short names compare as one 128-bit word against the inline copy
+        // (zero-padded on both sides), without a memcmp call.
+        let short = name.len() <= INLINE_NAME;
+        let mut padded = [0u8; INLINE_NAME];
+        if short {
+            padded
+                .get_mut(..name.len())
+                .map(|p| p.copy_from_slice(name))
+                .unwrap_or(());
+        }
+        let key = u128::from_le_bytes(padded);
         let mut i = (fp as usize) & self.mask;
         // At most `slots` probes: the load factor is ≤ 1/2, so an empty slot ends the walk
         // long before, but a hostile file must not loop forever.
@@ -309,9 +357,10 @@ impl Layout {
                 return None;
             }
             if stored == fp && usize::from(le_u16(s, 12)) == name.len() {
-                let inline = s.get(48..48 + name.len().min(INLINE_NAME));
-                let matches = if name.len() <= INLINE_NAME {
-                    inline == Some(name)
+                let matches = if short {
+                    s.get(48..64)
+                        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                        .is_some_and(|b| u128::from_le_bytes(b) == key)
                 } else {
                     self.blob(file, le_u32(s, 8), le_u16(s, 12)) == Some(name)
                 };

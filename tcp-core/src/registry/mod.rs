@@ -93,15 +93,21 @@ pub struct Entry<'a> {
     pub dialect: Dialect,
     /// The descriptor bytes (validated at open).
     pub descriptor: &'a [u8],
-    /// Why the entry says what it says (empty for the prototype's data).
-    pub justification: &'a str,
+    /// The justification's bytes (UTF-8, validated at open; read on demand
+    /// so that a lookup touches one cache line).
+    justification: &'a [u8],
     /// Risk level (`None`: the descriptor has none).
     pub risk: Option<RiskLevel>,
     /// Capabilities, translated from the dialect's table.
     pub capabilities: Capabilities,
 }
 
-impl Entry<'_> {
+impl<'a> Entry<'a> {
+    /// Why the entry says what it says (empty for the prototype's data).
+    pub fn justification(&self) -> &'a str {
+        core::str::from_utf8(self.justification).unwrap_or("")
+    }
+
     /// Decodes the descriptor fully (lenient for the prototype's dialects, which
     /// records what was tolerated).
     pub fn decode(&self) -> Result<Decoded> {
@@ -368,24 +374,30 @@ impl Registry {
     }
 
     fn entry_at(&self, pos: usize) -> Option<Entry<'_>> {
-        let bytes = self.storage.bytes();
         match &self.index {
             Index::Tcpr(l) => {
-                let s = l.slot(bytes, pos)?;
-                let dialect = format::dialect_from_code(s.dialect_code)?;
-                let descriptor = s.descriptor.get(..dialect.record_len())?;
-                let (risk, capabilities) = fields_of(dialect, descriptor);
-                Some(Entry {
-                    name: core::str::from_utf8(s.name).ok()?,
-                    dialect,
-                    descriptor,
-                    justification: core::str::from_utf8(s.justification).ok()?,
-                    risk,
-                    capabilities,
-                })
+                let name = l.slot_name(self.storage.bytes(), pos)?;
+                self.tcpr_entry(l, pos, core::str::from_utf8(name).ok()?)
             }
             Index::Tcpdb { order, .. } => self.tcpdb_entry(*order.get(pos)? as usize, None),
         }
+    }
+
+    /// The entry in TCPR slot `pos`, whose name the caller already has.
+    #[inline]
+    fn tcpr_entry<'a>(&'a self, l: &Layout, pos: usize, name: &'a str) -> Option<Entry<'a>> {
+        let s = l.slot_fields(self.storage.bytes(), pos)?;
+        let dialect = format::dialect_from_code(s.dialect_code)?;
+        let descriptor = s.descriptor.get(..dialect.record_len())?;
+        let (risk, capabilities) = fields_of(dialect, descriptor);
+        Some(Entry {
+            name,
+            dialect,
+            descriptor,
+            justification: s.justification,
+            risk,
+            capabilities,
+        })
     }
 
     fn tcpdb_entry(&self, name_off: usize, name_len: Option<usize>) -> Option<Entry<'_>> {
@@ -406,7 +418,7 @@ impl Registry {
             name,
             dialect: Dialect::V2Kb,
             descriptor,
-            justification: "",
+            justification: &[],
             risk,
             capabilities,
         })
@@ -414,10 +426,11 @@ impl Registry {
 
     /// Looks a command up by exact name.
     #[inline]
-    pub fn get(&self, name: &str) -> Option<Entry<'_>> {
+    pub fn get<'a>(&'a self, name: &'a str) -> Option<Entry<'a>> {
         let bytes = self.storage.bytes();
         match &self.index {
-            Index::Tcpr(l) => self.entry_at(l.find(bytes, name.as_bytes())?),
+            // The stored name equals `name`: hand the caller's back, unvalidated twice.
+            Index::Tcpr(l) => self.tcpr_entry(l, l.find(bytes, name.as_bytes())?, name),
             Index::Tcpdb { mask, slots, .. } => {
                 let fp = format::name_hash(name.as_bytes());
                 let mut i = (fp as usize) & mask;
@@ -461,7 +474,7 @@ impl Registry {
         }
         let mut b = RegistryBuilder::new();
         for e in self.iter() {
-            b.add_raw(e.name, e.dialect, e.descriptor, e.justification)?;
+            b.add_raw(e.name, e.dialect, e.descriptor, e.justification())?;
         }
         b.to_bytes()
     }
@@ -492,7 +505,7 @@ impl Registry {
                         output_kb: Some(r.output_kb),
                         dialect: None,
                         hex: None,
-                        justification: e.justification.to_owned(),
+                        justification: e.justification().to_owned(),
                     },
                     None => JsonEntry {
                         name: e.name.to_owned(),
@@ -503,7 +516,7 @@ impl Registry {
                         output_kb: None,
                         dialect: Some(e.dialect.as_str().to_owned()),
                         hex: Some(e.descriptor.iter().map(|b| format!("{b:02x}")).collect()),
-                        justification: e.justification.to_owned(),
+                        justification: e.justification().to_owned(),
                     },
                 }
             })
