@@ -61,11 +61,20 @@ pub fn all_backends() -> Vec<Arc<dyn Backend>> {
     out
 }
 
-/// The backend with a name, from [`all_backends`].
+/// The process-wide backends, probed once: an OpenCL context and its compiled
+/// kernel, or an XRT device, are set up on first use and then reused by
+/// [`backend_by_name`] and [`select`].
+fn shared_backends() -> &'static [Arc<dyn Backend>] {
+    static SHARED: OnceLock<Vec<Arc<dyn Backend>>> = OnceLock::new();
+    SHARED.get_or_init(all_backends)
+}
+
+/// The process-wide backend with a name: probed once per process, then reused.
 pub fn backend_by_name(name: &str) -> Option<Arc<dyn Backend>> {
-    all_backends()
-        .into_iter()
+    shared_backends()
+        .iter()
         .find(|b| b.name().eq_ignore_ascii_case(name))
+        .cloned()
 }
 
 /// A counted set of slots (a non-blocking semaphore).
@@ -307,10 +316,12 @@ impl Selector {
     }
 }
 
-/// Selects from a process-wide [`Selector`] over [`all_backends`] (built on first use).
+/// Selects from a process-wide [`Selector`] over the process-wide backends (built on first use).
 pub fn select(dialect: Dialect, records_n: usize) -> Result<Selection, Vec<Rejected>> {
     static GLOBAL: OnceLock<Selector> = OnceLock::new();
-    GLOBAL.get_or_init(Selector::new).select(dialect, records_n)
+    GLOBAL
+        .get_or_init(|| Selector::with_backends(shared_backends().to_vec()))
+        .select(dialect, records_n)
 }
 
 #[cfg(test)]
