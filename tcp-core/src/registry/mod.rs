@@ -132,12 +132,8 @@ fn fields_of(dialect: Dialect, bytes: &[u8]) -> (Option<RiskLevel>, Capabilities
         }
         Dialect::V2Kb => {
             let flags = v2_kb::Descriptor::new_unchecked(bytes).flags();
-            let risk_bits = flags & 0x1F;
-            let risk = (risk_bits != 0)
-                .then(|| RiskLevel::from_u8((31 - risk_bits.leading_zeros()) as u8))
-                .flatten();
             (
-                risk,
+                crate::wire::highest_risk_bit(flags),
                 crate::wire::translate_flags(flags, &v2_kb::FLAG_TABLE),
             )
         }

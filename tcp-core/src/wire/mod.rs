@@ -213,6 +213,15 @@ pub(crate) fn check_exact_len(b: &[u8], len: usize) -> Result<()> {
     }
 }
 
+/// The highest of the one-hot risk bits 0..=4, as every upstream decoder reads
+/// them (`None` if no bit is set).
+pub(crate) fn highest_risk_bit(flags: u32) -> Option<RiskLevel> {
+    let bits = flags & 0x1F;
+    (bits != 0)
+        .then(|| RiskLevel::from_u8((31 - bits.leading_zeros()) as u8))
+        .flatten()
+}
+
 /// One-hot risk bits 0..=4 shared by the prototype's 24-byte dialects:
 /// strict mode demands exactly one; lenient mode takes the highest (as every
 /// upstream decoder does) or none, and says so.
@@ -223,7 +232,7 @@ pub(crate) fn risk_from_onehot(
 ) -> Result<Option<RiskLevel>> {
     let bits = flags & 0x1F;
     match bits.count_ones() {
-        1 => Ok(RiskLevel::from_u8(bits.trailing_zeros() as u8)),
+        1 => Ok(highest_risk_bit(bits)),
         0 => match mode {
             Mode::Strict => Err(Error::NoRiskBit),
             Mode::Lenient => {
@@ -235,7 +244,7 @@ pub(crate) fn risk_from_onehot(
             Mode::Strict => Err(Error::MultipleRiskBits { bits }),
             Mode::Lenient => {
                 lenient.push(Leniency::MultipleRiskBits { bits });
-                Ok(RiskLevel::from_u8((31 - bits.leading_zeros()) as u8))
+                Ok(highest_risk_bit(bits))
             }
         },
     }
