@@ -50,7 +50,7 @@ pub enum CpuLevel {
     Sse41,
     /// x86_64 AVX2 (4 records per 256-bit block).
     Avx2,
-    /// x86_64 AVX-512 F/BW/VL/VBMI (8 records per 512-bit block).
+    /// x86_64 AVX-512 F/BW/VL/VBMI/VNNI/IFMA, as on Ice Lake, Zen 4 and later (32 records per step).
     Avx512,
     /// aarch64 NEON (2 records per 128-bit block).
     Neon,
@@ -111,6 +111,8 @@ impl CpuLevel {
                     && std::is_x86_feature_detected!("avx512bw")
                     && std::is_x86_feature_detected!("avx512vl")
                     && std::is_x86_feature_detected!("avx512vbmi")
+                    && std::is_x86_feature_detected!("avx512vnni")
+                    && std::is_x86_feature_detected!("avx512ifma")
             }
             #[cfg(target_arch = "aarch64")]
             Self::Neon => std::arch::is_aarch64_feature_detected!("neon"),
@@ -177,7 +179,7 @@ impl CpuLevel {
         Self::Avx2.is_supported().then_some(Self::Avx2)
     }
 
-    /// AVX-512 (F, BW, VL, VBMI), if this CPU has it.
+    /// AVX-512 (F, BW, VL, VBMI, VNNI, IFMA), if this CPU has it.
     pub fn avx512() -> Option<Self> {
         Self::Avx512.is_supported().then_some(Self::Avx512)
     }
@@ -302,7 +304,7 @@ impl Backend for SimdBackend {
     fn availability(&self) -> Availability {
         if self.level == CpuLevel::Portable {
             let why = if CpuLevel::hardware() == CpuLevel::Portable {
-                "this CPU has none of SSE4.1, AVX2, AVX-512 (F/BW/VL/VBMI), NEON"
+                "this CPU has none of SSE4.1, AVX2, AVX-512 (F/BW/VL/VBMI/VNNI/IFMA), NEON"
             } else {
                 "the portable level was chosen (TCP_HW_MAX_LEVEL=portable or \
                  SimdBackend::with_level): no vector kernel runs; the scalar backend is the portable path"

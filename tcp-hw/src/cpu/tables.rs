@@ -93,6 +93,25 @@ impl V2KbTables {
         (lo, hi)
     }
 
+    /// The tables as one two-level lookup: `class[c]` is the capability
+    /// class (a [`Decision`] value, two bits) of byte `c` (bits 6..7 ignored)
+    /// in bits 5..6, and `status[class[c] | r]` the status for risk bits `r`
+    /// (bits 5..7 zero).
+    pub(crate) fn composed(&self) -> ([u8; 64], [u8; 128]) {
+        let mut class = [0u8; 64];
+        for (slot, caps) in class.iter_mut().zip(self.caps) {
+            // `caps` holds the class in bits 4..5.
+            *slot = caps << 1;
+        }
+        let mut status = [0u8; 128];
+        for (i, slot) in status.iter_mut().enumerate() {
+            let t = self.risk.get(i & 0x1F).copied().unwrap_or(0xFF);
+            let class = ((i >> 5) as u8) << 4;
+            *slot = t.max((t & 0x0F) | class);
+        }
+        (class, status)
+    }
+
     /// The status of a record whose framing and reserved bits are fine.
     #[cfg(test)]
     pub(crate) fn status(&self, risk_byte: u8, caps_byte: u8) -> u8 {
@@ -167,8 +186,18 @@ mod tests {
                         let split =
                             lo[usize::from(caps_byte & 0xF)].max(hi[usize::from(caps_byte >> 4)]);
                         assert_eq!(split, v2.caps[usize::from(caps_byte)]);
+                        let (class, status) = v2.composed();
+                        let two_level =
+                            status[usize::from(class[usize::from(caps_byte)]) | (1 << level as u8)];
+                        assert_eq!(two_level, want);
                     }
                 }
+            }
+            let (class, status) = v2.composed();
+            for &c in &class {
+                let c = usize::from(c);
+                assert_eq!(status[c], invalid(ErrorCode::NoRiskBit));
+                assert_eq!(status[c | 0b101], invalid(ErrorCode::MultipleRiskBits));
             }
             assert_eq!(v2.status(0, 0), invalid(ErrorCode::NoRiskBit));
             assert_eq!(v2.status(0b101, 0x3F), invalid(ErrorCode::MultipleRiskBits));
