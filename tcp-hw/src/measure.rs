@@ -47,11 +47,13 @@ fn read_avx2(input: &[u8]) -> u64 {
 #[inline(always)]
 fn read_words(input: &[u8]) -> u64 {
     let (blocks, rest) = input.as_chunks::<64>();
+    #[cfg(target_arch = "x86_64")]
+    let far = crate::cpu::prefetch_far(input.len());
     let mut acc = [0u64; 8];
     for b in blocks {
         // The same prefetch distance as the kernels, so the ceiling is not understated.
         #[cfg(target_arch = "x86_64")]
-        crate::cpu::prefetch_ahead::<1>(b.as_ptr());
+        crate::cpu::prefetch_ahead::<1>(b.as_ptr(), far);
         let (words, _) = b.as_chunks::<8>();
         for (a, w) in acc.iter_mut().zip(words) {
             *a = a.wrapping_add(u64::from_le_bytes(*w));

@@ -29,7 +29,7 @@ mod tables;
 mod x86_64;
 
 #[cfg(target_arch = "x86_64")]
-pub(crate) use x86_64::prefetch_ahead;
+pub(crate) use x86_64::{prefetch_ahead, prefetch_far};
 
 #[cfg(target_arch = "aarch64")]
 mod aarch64;

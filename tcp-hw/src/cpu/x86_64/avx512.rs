@@ -207,9 +207,10 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
         let (chunks, _) = input.as_chunks::<{ STEP * 24 }>();
         let (outs, _) = out.as_chunks_mut::<STEP>();
         let mut done = 0;
+        let far = super::prefetch_far(input.len());
         for (chunk, dst) in chunks.iter().zip(outs.iter_mut()) {
             let p = chunk.as_ptr();
-            super::prefetch_ahead::<12>(p);
+            super::prefetch_ahead::<12>(p, far);
             let w = [
                 block(p, &k),
                 block(p.add(BLOCK), &k),
