@@ -48,6 +48,10 @@ fn v2_kb_caps(byte: u8) -> Capabilities {
 pub(crate) struct V2KbTables {
     pub risk: [u8; 64],
     pub caps: [u8; 64],
+    /// See [`V2KbTables::composed`].
+    class: [u8; 64],
+    /// See [`V2KbTables::composed`].
+    status: [u8; 128],
 }
 
 impl V2KbTables {
@@ -70,7 +74,23 @@ impl V2KbTables {
         for (i, slot) in caps.iter_mut().enumerate() {
             *slot = (class(policy, v2_kb_caps(i as u8)) as u8) << 4;
         }
-        Self { risk, caps }
+        let mut class = [0u8; 64];
+        for (slot, caps) in class.iter_mut().zip(caps) {
+            // `caps` holds the class in bits 4..5.
+            *slot = caps << 1;
+        }
+        let mut status = [0u8; 128];
+        for (i, slot) in status.iter_mut().enumerate() {
+            let t = risk.get(i & 0x1F).copied().unwrap_or(0xFF);
+            let class = ((i >> 5) as u8) << 4;
+            *slot = t.max((t & 0x0F) | class);
+        }
+        Self {
+            risk,
+            caps,
+            class,
+            status,
+        }
     }
 
     /// `risk[lo]` for records without risk bit 4, and with it (16-entry tables for `pshufb`).
@@ -97,19 +117,8 @@ impl V2KbTables {
     /// class (a [`Decision`] value, two bits) of byte `c` (bits 6..7 ignored)
     /// in bits 5..6, and `status[class[c] | r]` the status for risk bits `r`
     /// (bits 5..7 zero).
-    pub(crate) fn composed(&self) -> ([u8; 64], [u8; 128]) {
-        let mut class = [0u8; 64];
-        for (slot, caps) in class.iter_mut().zip(self.caps) {
-            // `caps` holds the class in bits 4..5.
-            *slot = caps << 1;
-        }
-        let mut status = [0u8; 128];
-        for (i, slot) in status.iter_mut().enumerate() {
-            let t = self.risk.get(i & 0x1F).copied().unwrap_or(0xFF);
-            let class = ((i >> 5) as u8) << 4;
-            *slot = t.max((t & 0x0F) | class);
-        }
-        (class, status)
+    pub(crate) fn composed(&self) -> (&[u8; 64], &[u8; 128]) {
+        (&self.class, &self.status)
     }
 
     /// The status of a record whose framing and reserved bits are fine.
@@ -194,7 +203,7 @@ mod tests {
                 }
             }
             let (class, status) = v2.composed();
-            for &c in &class {
+            for &c in class {
                 let c = usize::from(c);
                 assert_eq!(status[c], invalid(ErrorCode::NoRiskBit));
                 assert_eq!(status[c | 0b101], invalid(ErrorCode::MultipleRiskBits));
