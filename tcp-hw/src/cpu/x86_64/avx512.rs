@@ -38,9 +38,11 @@ const STEP: usize = 32;
 const BLOCK: usize = 8 * 24;
 
 /// The record each lane of the block vectors `A`, `B`, `C` holds. Chosen so
-/// that word `t` of the records in lanes `NATURAL_LANES[t]` already sits there in
-/// block vector `t`: each of `A`, `B`, `C` is then one two-source permute of the
-/// other two block vectors plus a blend, instead of two permutes.
+/// that word `t` of the records in lanes `NATURAL_LANES[t]` already sits there
+/// in block vector `t`, and the words of `t` in the two other vectors lie in
+/// disjoint lanes of those: each of `A`, `B`, `C` is then one blend of the two
+/// other vectors ([`merge_lanes`]) and one permute merged into block vector
+/// `t` itself, which no other output needs afterwards (so no register copies).
 const LANE_RECORD: [usize; 8] = [0, 5, 3, 1, 6, 4, 2, 7];
 /// Lanes of `A`, `B`, `C` taken from block vector 0, 1, 2 in place.
 const NATURAL_LANES: [u8; 3] = [0b0100_1001, 0b0010_0100, 0b1001_0010];
@@ -50,16 +52,34 @@ fn lane_of(j: usize) -> usize {
     LANE_RECORD.iter().position(|&r| r == j).unwrap_or(0)
 }
 
-/// `vpermt2q` indices that build word `t` of every lane's record from the two
-/// block vectors other than `t` (the lower-numbered one first). Lanes filled
-/// in place by the blend get 0.
+/// The two block vectors other than `t`, lower-numbered first.
+const fn others(t: usize) -> (usize, usize) {
+    match t {
+        0 => (1, 2),
+        1 => (0, 2),
+        _ => (0, 1),
+    }
+}
+
+/// Lanes where the blend for output `t` takes the second of [`others`]`(t)`:
+/// word `w` of `t` from another vector is then at lane `w % 8` of the blend.
+fn merge_lanes(t: usize) -> u8 {
+    let (_, second) = others(t);
+    LANE_RECORD
+        .iter()
+        .map(|record| 3 * record + t)
+        .filter(|w| w / 8 == second)
+        .fold(0, |m, w| m | (1 << (w % 8)))
+}
+
+/// `vpermt2q` indices for output `t`: lane `L` takes word `w` from lane
+/// `w % 8` of the blend (table 2). Lanes kept in place by the mask get 0.
 fn permute_indices(t: usize) -> [u64; 8] {
-    let first = if t == 0 { 1 } else { 0 };
     let mut idx = [0u64; 8];
     for (slot, record) in idx.iter_mut().zip(LANE_RECORD) {
         let w = 3 * record + t;
         if w / 8 != t {
-            *slot = ((w % 8) + if w / 8 == first { 0 } else { 8 }) as u64;
+            *slot = (8 + w % 8) as u64;
         }
     }
     idx
@@ -102,6 +122,8 @@ struct Consts {
     residue_mask: __m512i,
     /// `vpermt2q` indices for `A`, `B`, `C`.
     permute: [__m512i; 3],
+    /// Blend masks for `A`, `B`, `C` ([`merge_lanes`]).
+    merge: [u8; 3],
     /// Byte gather indices: capability bytes of records 0..32 to bytes 0..32,
     /// risk bytes to 32..64 (first pass: blocks 0, 1; second: blocks 2, 3).
     gather: __m512i,
@@ -133,9 +155,15 @@ unsafe fn block(p: *const u8, k: &Consts) -> Words {
         let v2 = _mm512_loadu_epi64(p.add(128).cast());
         let [n0, n1, n2] = NATURAL_LANES;
         let [i0, i1, i2] = k.permute;
-        let a = _mm512_mask_mov_epi64(_mm512_permutex2var_epi64(v1, i0, v2), n0, v0);
-        let b = _mm512_mask_mov_epi64(_mm512_permutex2var_epi64(v0, i1, v2), n1, v1);
-        let c = _mm512_mask_mov_epi64(_mm512_permutex2var_epi64(v0, i2, v1), n2, v2);
+        let [m0, m1, m2] = k.merge;
+        // All three blends first, so that each permute is the last use of
+        // the block vector it merges into.
+        let t0 = _mm512_mask_mov_epi64(v1, m0, v2);
+        let t1 = _mm512_mask_mov_epi64(v0, m1, v2);
+        let t2 = _mm512_mask_mov_epi64(v0, m2, v1);
+        let a = _mm512_mask_permutex2var_epi64(v0, !n0, i0, t0);
+        let b = _mm512_mask_permutex2var_epi64(v1, !n1, i1, t1);
+        let c = _mm512_mask_permutex2var_epi64(v2, !n2, i2, t2);
         let acc = _mm512_sad_epu8(a, _mm512_setzero_si512());
         let acc = _mm512_dpbusd_epi32(acc, b, k.ones);
         let acc = _mm512_dpbusd_epi32(acc, c, k.c_weights);
@@ -197,6 +225,7 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
             halves: _mm512_set1_epi64((1u64 << 32 | 1) as i64),
             residue_mask: _mm512_set1_epi64(RESIDUE_MASK as i64),
             permute: [0, 1, 2].map(|t| _mm512_loadu_epi64(permute_indices(t).as_ptr().cast())),
+            merge: [0, 1, 2].map(merge_lanes),
             gather: _mm512_loadu_epi8(gather_indices().as_ptr().cast()),
             class: _mm512_loadu_epi8(class.as_ptr().cast()),
             status: [
@@ -289,19 +318,18 @@ mod tests {
     fn lanes_are_consistent() {
         for (t, natural_lanes) in NATURAL_LANES.into_iter().enumerate() {
             let idx = permute_indices(t);
+            let (first, second) = others(t);
+            let merge = merge_lanes(t);
             for (lane, &record) in LANE_RECORD.iter().enumerate() {
                 let w = 3 * record + t;
                 let natural = natural_lanes & (1 << lane) != 0;
                 // In place exactly where the word is in its own block vector's lane.
-                assert_eq!(
-                    natural,
-                    w / 8 == t && w % 8 == lane,
-                    "word {t}, lane {lane}"
-                );
+                assert_eq!(natural, w / 8 == t && w % 8 == lane, "word {t}, lane {lane}");
                 if !natural {
-                    let sources: Vec<usize> = (0..3).filter(|&v| v != t).collect();
-                    let from = sources[usize::from(idx[lane] >= 8)];
-                    assert_eq!((from, idx[lane] as usize % 8), (w / 8, w % 8));
+                    // Table 2 (the blend), at a lane holding word w.
+                    let from = idx[lane] as usize - 8;
+                    let source = if merge & (1 << from) != 0 { second } else { first };
+                    assert_eq!((source, from), (w / 8, w % 8), "word {t}, lane {lane}");
                 }
             }
         }
