@@ -16,7 +16,7 @@ use super::tables::invalid;
 /// A record's words: bytes 0..8 and 8..16 (little-endian, as the CRC
 /// instructions consume them), 16..20, and the stored big-endian checksum.
 #[inline(always)]
-fn words(r: &[u8; 24]) -> (u64, u64, u32, u32) {
+pub(crate) fn words(r: &[u8; 24]) -> (u64, u64, u32, u32) {
     let [
         b0,
         b1,
@@ -54,7 +54,7 @@ fn words(r: &[u8; 24]) -> (u64, u64, u32, u32) {
 /// The status of a record from its first word and whether its CRC matched,
 /// in tcp-core's order: magic, version, checksum, risk, reserved bits.
 #[inline(always)]
-fn status(first: u64, crc_ok: bool, tables: &CanonicalTables) -> u8 {
+pub(crate) fn status(first: u64, crc_ok: bool, tables: &CanonicalTables) -> u8 {
     let [m0, m1, m2, m3, version, risk, reserved, caps] = first.to_le_bytes();
     if [m0, m1, m2, m3] != MAGIC {
         invalid(ErrorCode::BadMagic)
@@ -67,6 +67,33 @@ fn status(first: u64, crc_ok: bool, tables: &CanonicalTables) -> u8 {
     }
 }
 
+/// Whether each of four records' CRC-32C matches its stored checksum (bit
+/// `i` for record `i`), the four computed side by side with the given raw
+/// CRC-32C steps (no pre- or post-inversion).
+#[inline(always)]
+pub(crate) fn checksums_ok(
+    group: &[u8; 4 * 24],
+    step64: impl Fn(u32, u64) -> u32,
+    step32: impl Fn(u32, u32) -> u32,
+) -> u8 {
+    let (records, _) = group.as_chunks::<24>();
+    let [r0, r1, r2, r3] = records else {
+        return 0;
+    };
+    let w = [words(r0), words(r1), words(r2), words(r3)];
+    // Three rounds over four independent records.
+    let mut c = [!0u32; 4];
+    for (c, w) in c.iter_mut().zip(&w) {
+        *c = step64(*c, w.0);
+    }
+    for (c, w) in c.iter_mut().zip(&w) {
+        *c = step64(*c, w.1);
+    }
+    c.iter().zip(&w).enumerate().fold(0, |ok, (i, (c, w))| {
+        ok | (u8::from(!step32(*c, w.2) == w.3) << i)
+    })
+}
+
 /// Validates whole groups of 4 records with the given raw CRC-32C steps (no
 /// pre- or post-inversion); returns how many records it wrote. Inlined into
 /// each architecture's `#[target_feature]` kernel.
@@ -75,28 +102,17 @@ pub(crate) fn validate(
     input: &[u8],
     tables: &CanonicalTables,
     out: &mut [u8],
-    step64: impl Fn(u32, u64) -> u32,
-    step32: impl Fn(u32, u32) -> u32,
+    step64: impl Fn(u32, u64) -> u32 + Copy,
+    step32: impl Fn(u32, u32) -> u32 + Copy,
 ) -> usize {
     let (groups, _) = input.as_chunks::<{ 4 * 24 }>();
     let (outs, _) = out.as_chunks_mut::<4>();
     let mut done = 0;
     for (group, dst) in groups.iter().zip(outs.iter_mut()) {
+        let ok = checksums_ok(group, step64, step32);
         let (records, _) = group.as_chunks::<24>();
-        let [r0, r1, r2, r3] = records else {
-            break;
-        };
-        let w = [words(r0), words(r1), words(r2), words(r3)];
-        // Three rounds over four independent records.
-        let mut c = [!0u32; 4];
-        for (c, w) in c.iter_mut().zip(&w) {
-            *c = step64(*c, w.0);
-        }
-        for (c, w) in c.iter_mut().zip(&w) {
-            *c = step64(*c, w.1);
-        }
-        for ((slot, c), w) in dst.iter_mut().zip(&c).zip(&w) {
-            *slot = status(w.0, !step32(*c, w.2) == w.3, tables);
+        for (i, (slot, r)) in dst.iter_mut().zip(records).enumerate() {
+            *slot = status(words(r).0, ok & (1 << i) != 0, tables);
         }
         done += 4;
     }

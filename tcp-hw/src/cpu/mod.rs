@@ -236,7 +236,8 @@ fn cached_tables<T: Copy>(
 }
 
 /// The vector backend (`simd`): v2-kb with the byte-sum kernel of its level,
-/// canonical with interleaved hardware CRC-32C.
+/// canonical with interleaved hardware CRC-32C (and, at AVX-512, the other
+/// checks and the decisions in vectors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimdBackend {
     level: CpuLevel,
@@ -295,7 +296,11 @@ impl SimdBackend {
                 let tables = cached_tables(policy, &CANONICAL_TABLES, CanonicalTables::new);
                 #[cfg(target_arch = "x86_64")]
                 {
-                    x86_64::crc::validate_canonical(input, &tables, out)
+                    if self.level == CpuLevel::Avx512 {
+                        x86_64::avx512_c24::validate_canonical(input, &tables, out)
+                    } else {
+                        x86_64::crc::validate_canonical(input, &tables, out)
+                    }
                 }
                 #[cfg(target_arch = "aarch64")]
                 {
@@ -514,6 +519,72 @@ mod tests {
                 Ok(report) => assert!(report.records > 0 || level == CpuLevel::Portable),
                 Err(e) if e.is_unavailable() => assert_eq!(level, CpuLevel::Portable),
                 Err(e) => panic!("{}: {e}", level.name()),
+            }
+        }
+    }
+
+    /// Single faults in otherwise valid batches: the vector kernels' fast
+    /// paths (one fault-free step of 32) must still report a record whose
+    /// framing is fine but whose risk or capabilities are not, and a step
+    /// with one framing fault must fall back for that step only.
+    #[test]
+    fn single_faults_in_valid_batches() {
+        use tcp_core::wire::{canonical, v2_kb};
+        let policy = crate::testing::policies().pop().unwrap_or_default();
+        for level in CpuLevel::available() {
+            let Some(backend) = SimdBackend::with_level(level) else {
+                continue;
+            };
+            for dialect in [Dialect::V2Kb, Dialect::Canonical] {
+                if !backend.supports(dialect) {
+                    continue;
+                }
+                // (record, byte, value): risk out of range (and beyond 31), no
+                // or two risk bits, a reserved bit, a wrong magic byte.
+                let faults: &[(usize, usize, u8)] = match dialect {
+                    Dialect::Canonical => &[
+                        (5, 5, 7),
+                        (40, 5, 200),
+                        (70, 5, 32),
+                        (100, 6, 1),
+                        (130, 0, b'X'),
+                    ],
+                    _ => &[
+                        (5, 13, 0),
+                        (40, 13, 0b11),
+                        (70, 13, 0x20),
+                        (100, 10, 1),
+                        (130, 0, b'X'),
+                    ],
+                };
+                for &(record, byte, value) in faults {
+                    let mut batch = records(dialect, 160, Mix::Valid, record as u64);
+                    let len = dialect.record_len();
+                    let rec = &mut batch[record * len..(record + 1) * len];
+                    rec[byte] = value;
+                    match dialect {
+                        Dialect::Canonical => {
+                            canonical::Descriptor::new_unchecked(rec).fill_checksum()
+                        }
+                        _ => v2_kb::Descriptor::new_unchecked(rec).fill_checksum(),
+                    }
+                    let mut want = vec![0u8; 160];
+                    tcp_core::validate_batch(dialect, &batch, &policy, &mut want).unwrap();
+                    let mut got = vec![0u8; 160];
+                    backend
+                        .validate(dialect, &batch, &policy, &mut got)
+                        .unwrap();
+                    assert_eq!(
+                        got,
+                        want,
+                        "{} {dialect} fault {record}/{byte}={value:#x}",
+                        level.name()
+                    );
+                    assert!(
+                        want[record] & 0x80 != 0,
+                        "the fault makes record {record} invalid"
+                    );
+                }
             }
         }
     }

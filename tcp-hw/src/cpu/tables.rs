@@ -135,6 +135,10 @@ impl V2KbTables {
 pub(crate) struct CanonicalTables {
     pub risk: [u8; 256],
     pub caps: [u8; 256],
+    /// See [`CanonicalTables::composed`].
+    class_nibbles: [[u8; 16]; 2],
+    /// See [`CanonicalTables::composed`].
+    status: [u8; 128],
 }
 
 impl CanonicalTables {
@@ -149,7 +153,34 @@ impl CanonicalTables {
         for (i, slot) in caps.iter_mut().enumerate() {
             *slot = (class(policy, Capabilities::from_bits_truncate(i as u16)) as u8) << 4;
         }
-        Self { risk, caps }
+        // The class of a set is the maximum over its bits, so over its nibbles.
+        let mut lo = [0u8; 16];
+        let mut hi = [0u8; 16];
+        for (n, (l, h)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+            *l = caps.get(n).copied().unwrap_or(0) << 1;
+            *h = caps.get(n << 4).copied().unwrap_or(0) << 1;
+        }
+        let class_nibbles = [lo, hi];
+        let mut status = [0u8; 128];
+        for (i, slot) in status.iter_mut().enumerate() {
+            let t = risk.get(i & 0x1F).copied().unwrap_or(0xFF);
+            let class = ((i >> 5) as u8) << 4;
+            *slot = t.max((t & 0x0F) | class);
+        }
+        Self {
+            risk,
+            caps,
+            class_nibbles,
+            status,
+        }
+    }
+
+    /// The tables as the vector kernels look them up, for records whose
+    /// framing, checksum and reserved byte are fine: the capability class (a
+    /// [`Decision`] value) in bits 5..6 by low and by high nibble of the
+    /// capability byte, and `status[class << 5 | min(risk, 31)]`.
+    pub(crate) fn composed(&self) -> (&[[u8; 16]; 2], &[u8; 128]) {
+        (&self.class_nibbles, &self.status)
     }
 
     /// The status of a record whose framing and checksum are fine.
@@ -211,6 +242,19 @@ mod tests {
             assert_eq!(v2.status(0, 0), invalid(ErrorCode::NoRiskBit));
             assert_eq!(v2.status(0b101, 0x3F), invalid(ErrorCode::MultipleRiskBits));
             assert_eq!(c24.status(5, 0, 0), invalid(ErrorCode::InvalidRiskLevel));
+            let ([lo, hi], status) = c24.composed();
+            for risk in 0..=255u8 {
+                for caps_byte in 0..=255u8 {
+                    let class =
+                        lo[usize::from(caps_byte & 0xF)].max(hi[usize::from(caps_byte >> 4)]);
+                    let two_level = status[usize::from(class | risk.min(31))];
+                    assert_eq!(
+                        two_level,
+                        c24.status(risk, 0, caps_byte),
+                        "{risk} {caps_byte}"
+                    );
+                }
+            }
             assert_eq!(c24.status(4, 1, 0), invalid(ErrorCode::ReservedBitsSet));
         }
     }

@@ -2,7 +2,9 @@
 
 pub(crate) mod avx2;
 pub(crate) mod avx512;
+pub(crate) mod avx512_c24;
 pub(crate) mod crc;
+mod lanes;
 pub(crate) mod sse41;
 
 use core::arch::x86_64::{_MM_HINT_T0, _MM_HINT_T2, _mm_prefetch};
