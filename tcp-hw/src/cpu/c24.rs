@@ -16,7 +16,7 @@ use super::tables::invalid;
 /// A record's words: bytes 0..8 and 8..16 (little-endian, as the CRC
 /// instructions consume them), 16..20, and the stored big-endian checksum.
 #[inline(always)]
-pub(crate) fn words(r: &[u8; 24]) -> (u64, u64, u32, u32) {
+pub(crate) fn words(r: &[u8; 24]) -> Words {
     let [
         b0,
         b1,
@@ -67,9 +67,34 @@ pub(crate) fn status(first: u64, crc_ok: bool, tables: &CanonicalTables) -> u8 {
     }
 }
 
-/// Whether each of four records' CRC-32C matches its stored checksum (bit
-/// `i` for record `i`), the four computed side by side with the given raw
-/// CRC-32C steps (no pre- or post-inversion).
+/// A record's words as [`words`] gives them.
+type Words = (u64, u64, u32, u32);
+
+/// Whether each of four records' CRC-32C matches its stored checksum, the
+/// four computed side by side with the given raw CRC-32C steps (no pre- or
+/// post-inversion).
+#[inline(always)]
+fn checksums_match(
+    w: &[Words; 4],
+    step64: impl Fn(u32, u64) -> u32,
+    step32: impl Fn(u32, u32) -> u32,
+) -> [bool; 4] {
+    // Three rounds over four independent records.
+    let mut c = [!0u32; 4];
+    for (c, w) in c.iter_mut().zip(w) {
+        *c = step64(*c, w.0);
+    }
+    for (c, w) in c.iter_mut().zip(w) {
+        *c = step64(*c, w.1);
+    }
+    let mut ok = [false; 4];
+    for ((ok, c), w) in ok.iter_mut().zip(c).zip(w) {
+        *ok = !step32(c, w.2) == w.3;
+    }
+    ok
+}
+
+/// [`checksums_match`] for four consecutive records, as bits (bit `i` for record `i`).
 #[inline(always)]
 pub(crate) fn checksums_ok(
     group: &[u8; 4 * 24],
@@ -80,18 +105,10 @@ pub(crate) fn checksums_ok(
     let [r0, r1, r2, r3] = records else {
         return 0;
     };
-    let w = [words(r0), words(r1), words(r2), words(r3)];
-    // Three rounds over four independent records.
-    let mut c = [!0u32; 4];
-    for (c, w) in c.iter_mut().zip(&w) {
-        *c = step64(*c, w.0);
-    }
-    for (c, w) in c.iter_mut().zip(&w) {
-        *c = step64(*c, w.1);
-    }
-    c.iter().zip(&w).enumerate().fold(0, |ok, (i, (c, w))| {
-        ok | (u8::from(!step32(*c, w.2) == w.3) << i)
-    })
+    let ok = checksums_match(&[words(r0), words(r1), words(r2), words(r3)], step64, step32);
+    ok.iter()
+        .enumerate()
+        .fold(0, |bits, (i, &ok)| bits | (u8::from(ok) << i))
 }
 
 /// Validates whole groups of 4 records with the given raw CRC-32C steps (no
@@ -109,10 +126,14 @@ pub(crate) fn validate(
     let (outs, _) = out.as_chunks_mut::<4>();
     let mut done = 0;
     for (group, dst) in groups.iter().zip(outs.iter_mut()) {
-        let ok = checksums_ok(group, step64, step32);
         let (records, _) = group.as_chunks::<24>();
-        for (i, (slot, r)) in dst.iter_mut().zip(records).enumerate() {
-            *slot = status(words(r).0, ok & (1 << i) != 0, tables);
+        let [r0, r1, r2, r3] = records else {
+            break;
+        };
+        let w = [words(r0), words(r1), words(r2), words(r3)];
+        let ok = checksums_match(&w, step64, step32);
+        for ((slot, w), ok) in dst.iter_mut().zip(&w).zip(ok) {
+            *slot = status(w.0, ok, tables);
         }
         done += 4;
     }
