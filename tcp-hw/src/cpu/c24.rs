@@ -105,7 +105,11 @@ pub(crate) fn checksums_ok(
     let [r0, r1, r2, r3] = records else {
         return 0;
     };
-    let ok = checksums_match(&[words(r0), words(r1), words(r2), words(r3)], step64, step32);
+    let ok = checksums_match(
+        &[words(r0), words(r1), words(r2), words(r3)],
+        step64,
+        step32,
+    );
     ok.iter()
         .enumerate()
         .fold(0, |bits, (i, &ok)| bits | (u8::from(ok) << i))
