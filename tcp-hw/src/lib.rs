@@ -27,6 +27,7 @@ pub use cpu::{CpuLevel, ParallelBackend, SimdBackend};
 pub use select::{Rejected, Reservation, Selection, Selector, select};
 
 #[cfg(any(feature = "opencl", feature = "xrt"))]
+mod last_built;
 mod offload;
 #[cfg(feature = "opencl")]
 pub mod opencl;
@@ -62,6 +63,16 @@ impl Availability {
     /// True if available.
     pub fn is_available(&self) -> bool {
         matches!(self, Self::Available)
+    }
+
+    /// Available if a backend's set-up succeeded, else the reason it failed.
+    pub(crate) fn of<T>(setup: &std::result::Result<T, String>) -> Self {
+        match setup {
+            Ok(_) => Self::Available,
+            Err(reason) => Self::Unavailable {
+                reason: reason.clone(),
+            },
+        }
     }
 }
 

@@ -12,6 +12,8 @@ use tcp_core::batch::record_status;
 use tcp_core::wire::{canonical, v2_kb};
 use tcp_core::{Capabilities, Dialect, Error, Policy, Result, RiskLevel};
 
+use crate::last_built::LastBuilt;
+
 /// Entries per risk level: one per value of the 8 capability bits.
 pub(crate) const CAPS_PER_RISK: usize = 256;
 /// Bytes in a decision table: 5 risk levels × 256 capability patterns.
@@ -111,25 +113,24 @@ fn synthetic_record(dialect: KernelDialect, risk: RiskLevel, caps: u8) -> [u8; 2
 }
 
 /// The last table built, reused while dialect and policy stay the same.
-#[derive(Debug, Default)]
-pub(crate) struct TableCache {
-    key: Option<(KernelDialect, Policy)>,
-    table: DecisionTable,
-}
+pub(crate) type TableCache = LastBuilt<(KernelDialect, Policy), DecisionTable>;
 
 impl TableCache {
     /// The table for `dialect` under `policy`, and whether it was (re)built.
-    pub(crate) fn get(
+    pub(crate) fn table(
         &mut self,
         dialect: KernelDialect,
         policy: &Policy,
     ) -> (&DecisionTable, bool) {
-        let fresh = !matches!(&self.key, Some((d, p)) if *d == dialect && p == policy);
-        if fresh {
-            self.table = DecisionTable::new(dialect, policy);
-            self.key = Some((dialect, policy.clone()));
-        }
-        (&self.table, fresh)
+        self.get(
+            |(d, p)| *d == dialect && p == policy,
+            || {
+                (
+                    (dialect, policy.clone()),
+                    DecisionTable::new(dialect, policy),
+                )
+            },
+        )
     }
 }
 
@@ -169,10 +170,10 @@ mod tests {
     fn cache_rebuilds_only_on_change() {
         let mut cache = TableCache::default();
         let p = Policy::default();
-        assert!(cache.get(KernelDialect::Canonical, &p).1);
-        assert!(!cache.get(KernelDialect::Canonical, &p).1);
-        assert!(cache.get(KernelDialect::V2Kb, &p).1);
+        assert!(cache.table(KernelDialect::Canonical, &p).1);
+        assert!(!cache.table(KernelDialect::Canonical, &p).1);
+        assert!(cache.table(KernelDialect::V2Kb, &p).1);
         let strict = p.with_deny(Capabilities::DESTRUCTIVE);
-        assert!(cache.get(KernelDialect::V2Kb, &strict).1);
+        assert!(cache.table(KernelDialect::V2Kb, &strict).1);
     }
 }

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use tcp_core::batch::{check_batch_shape, record_status};
 use tcp_core::{Dialect, Error, Policy, Result};
 
+use crate::last_built::LastBuilt;
 use crate::{Availability, Backend, BackendKind};
 
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
@@ -209,9 +210,9 @@ pub fn has_crc32c_instruction() -> bool {
 
 thread_local! {
     /// The last policy's v2-kb tables on this thread.
-    static V2_KB_TABLES: RefCell<Option<(Policy, V2KbTables)>> = const { RefCell::new(None) };
+    static V2_KB_TABLES: RefCell<LastBuilt<Policy, V2KbTables>> = RefCell::default();
     /// The last policy's canonical tables on this thread.
-    static CANONICAL_TABLES: RefCell<Option<(Policy, CanonicalTables)>> = const { RefCell::new(None) };
+    static CANONICAL_TABLES: RefCell<LastBuilt<Policy, CanonicalTables>> = RefCell::default();
 }
 
 /// The tables for `policy`, rebuilt only when the policy differs from this
@@ -219,19 +220,14 @@ thread_local! {
 /// validating a thousand records (`tcp bench --n 1024`).
 fn cached_tables<T: Copy>(
     policy: &Policy,
-    cache: &'static std::thread::LocalKey<RefCell<Option<(Policy, T)>>>,
+    cache: &'static std::thread::LocalKey<RefCell<LastBuilt<Policy, T>>>,
     build: fn(&Policy) -> T,
 ) -> T {
     cache.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        match &*slot {
-            Some((cached, tables)) if cached == policy => *tables,
-            _ => {
-                let tables = build(policy);
-                *slot = Some((policy.clone(), tables));
-                tables
-            }
-        }
+        *cell
+            .borrow_mut()
+            .get(|p| p == policy, || (policy.clone(), build(policy)))
+            .0
     })
 }
 

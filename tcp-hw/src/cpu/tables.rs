@@ -35,6 +35,19 @@ fn v2_kb_caps(byte: u8) -> Capabilities {
         .fold(Capabilities::EMPTY, |acc, (_, _, cap)| acc | *cap)
 }
 
+/// `status[class << 5 | r]` for the risk entries `risk[r]` (r < 32) and a
+/// capability class (a [`Decision`] value): the second level of the vector
+/// kernels' two-level lookup. An invalid risk entry (bit 7 set) wins the max.
+fn status_by_class_and_risk(risk: &[u8]) -> [u8; 128] {
+    let mut status = [0u8; 128];
+    for (i, slot) in status.iter_mut().enumerate() {
+        let t = risk.get(i & 0x1F).copied().unwrap_or(0xFF);
+        let class = ((i >> 5) as u8) << 4;
+        *slot = t.max((t & 0x0F) | class);
+    }
+    status
+}
+
 /// Tables for v2-kb (flags at bytes 10..14, big-endian).
 ///
 /// - `risk[i]`, `i` = flag byte 13 & 0x3F (risk bits 0..4, reserved bit 5):
@@ -79,12 +92,7 @@ impl V2KbTables {
             // `caps` holds the class in bits 4..5.
             *slot = caps << 1;
         }
-        let mut status = [0u8; 128];
-        for (i, slot) in status.iter_mut().enumerate() {
-            let t = risk.get(i & 0x1F).copied().unwrap_or(0xFF);
-            let class = ((i >> 5) as u8) << 4;
-            *slot = t.max((t & 0x0F) | class);
-        }
+        let status = status_by_class_and_risk(&risk);
         Self {
             risk,
             caps,
@@ -161,12 +169,7 @@ impl CanonicalTables {
             *h = caps.get(n << 4).copied().unwrap_or(0) << 1;
         }
         let class_nibbles = [lo, hi];
-        let mut status = [0u8; 128];
-        for (i, slot) in status.iter_mut().enumerate() {
-            let t = risk.get(i & 0x1F).copied().unwrap_or(0xFF);
-            let class = ((i >> 5) as u8) << 4;
-            *slot = t.max((t & 0x0F) | class);
-        }
+        let status = status_by_class_and_risk(&risk);
         Self {
             risk,
             caps,

@@ -351,7 +351,7 @@ impl Ready {
             b.status = Some(status);
             b.capacity = n;
         }
-        let (table, fresh) = b.tables.get(dialect, policy);
+        let (table, fresh) = b.tables.table(dialect, policy);
         if fresh {
             // SAFETY: blocking write of exactly TABLE_LEN bytes into a TABLE_LEN buffer.
             unsafe {
@@ -473,12 +473,7 @@ impl Backend for OpenClBackend {
         self.state.as_ref().is_ok_and(|r| r.on_host_cpu)
     }
     fn availability(&self) -> Availability {
-        match &self.state {
-            Ok(_) => Availability::Available,
-            Err(reason) => Availability::Unavailable {
-                reason: reason.clone(),
-            },
-        }
+        Availability::of(&self.state)
     }
     fn supports(&self, dialect: Dialect) -> bool {
         KernelDialect::of(dialect).is_some()

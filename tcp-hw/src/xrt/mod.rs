@@ -669,7 +669,7 @@ impl Ready {
         if s.table.is_none() {
             s.table = Some(s.alloc(TABLE_LEN, s.groups[2])?);
         }
-        let (table_bytes, fresh) = s.tables.get(dialect, policy);
+        let (table_bytes, fresh) = s.tables.table(dialect, policy);
         let table_bytes = table_bytes.as_bytes().to_vec();
         let s = &*s;
         let table = s
@@ -745,12 +745,7 @@ impl Backend for XrtBackend {
         }
     }
     fn availability(&self) -> Availability {
-        match &self.state {
-            Ok(_) => Availability::Available,
-            Err(reason) => Availability::Unavailable {
-                reason: reason.clone(),
-            },
-        }
+        Availability::of(&self.state)
     }
     fn supports(&self, dialect: Dialect) -> bool {
         KernelDialect::of(dialect).is_some()
