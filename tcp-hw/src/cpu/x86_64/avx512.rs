@@ -33,6 +33,9 @@ use crate::cpu::generic::{MAGIC_MASK, RESERVED_MASK, V2_KB_HEADER, VERSION_MASK}
 use crate::cpu::tables::invalid;
 use crate::cpu::{CpuLevel, V2KbTables};
 
+/// Gather indices: capability byte (4 of `B`) and risk byte (5).
+const GATHER_CAPS_RISK: [u8; 64] = gather_indices([4, 5]);
+
 /// Records per step.
 const STEP: usize = 32;
 /// Bytes per block of eight records.
@@ -153,7 +156,7 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
             halves: _mm512_set1_epi64((1u64 << 32 | 1) as i64),
             residue_mask: _mm512_set1_epi64(RESIDUE_MASK as i64),
             layout: Layout::new(),
-            gather: _mm512_loadu_epi8(gather_indices([4, 5]).as_ptr().cast()),
+            gather: _mm512_loadu_epi8(GATHER_CAPS_RISK.as_ptr().cast()),
             class: _mm512_loadu_epi8(class.as_ptr().cast()),
             status: [
                 _mm512_loadu_epi8(status.as_ptr().cast()),

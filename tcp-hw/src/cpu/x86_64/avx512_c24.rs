@@ -19,6 +19,9 @@ use tcp_core::wire::canonical::{MAGIC, VERSION};
 use super::lanes::{Layout, gather, gather_indices};
 use crate::cpu::{CanonicalTables, CpuLevel, c24};
 
+/// Gather indices: capability byte (7) of record i to byte i, risk byte (5) to 32 + i.
+const GATHER_CAPS_RISK: [u8; 64] = gather_indices([7, 5]);
+
 /// Records per step.
 const STEP: usize = 32;
 /// Bytes per block of eight records.
@@ -50,8 +53,7 @@ unsafe fn kernel(input: &[u8], tables: &CanonicalTables, out: &mut [u8]) -> usiz
         let layout = Layout::new();
         let frame = _mm512_set1_epi64(FRAME as i64);
         let frame_mask = _mm512_set1_epi64(FRAME_MASK as i64);
-        // Capability byte (7) of record i to byte i, risk byte (5) to 32 + i.
-        let indices = _mm512_loadu_epi8(gather_indices([7, 5]).as_ptr().cast());
+        let indices = _mm512_loadu_epi8(GATHER_CAPS_RISK.as_ptr().cast());
         let class_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(class_lo.as_ptr().cast()));
         let class_hi = _mm512_broadcast_i32x4(_mm_loadu_si128(class_hi.as_ptr().cast()));
         let nibble = _mm512_set1_epi8(0x0F);

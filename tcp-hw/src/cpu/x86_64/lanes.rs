@@ -19,9 +19,19 @@ pub(super) const LANE_RECORD: [usize; 8] = [0, 5, 3, 1, 6, 4, 2, 7];
 /// Lanes of `A`, `B`, `C` taken from block vector 0, 1, 2 in place.
 const NATURAL_LANES: [u8; 3] = [0b0100_1001, 0b0010_0100, 0b1001_0010];
 
+// The layout is computed at compile time (the kernels used to rebuild it on
+// every call, about 170 ns, as long as validating 400 records). Indexing in
+// these `const fn`s cannot go out of range at run time: a bad index is a
+// compile error.
+
 /// The lane of record `j` (0..8) in the block vectors `A`, `B`, `C`.
-pub(super) fn lane_of(j: usize) -> usize {
-    LANE_RECORD.iter().position(|&r| r == j).unwrap_or(0)
+#[allow(clippy::indexing_slicing, reason = "const evaluation")]
+pub(super) const fn lane_of(j: usize) -> usize {
+    let mut lane = 0;
+    while lane < 7 && LANE_RECORD[lane] != j {
+        lane += 1;
+    }
+    lane
 }
 
 /// The two block vectors other than `t`, lower-numbered first.
@@ -35,27 +45,41 @@ const fn others(t: usize) -> (usize, usize) {
 
 /// Lanes where the blend for output `t` takes the second of [`others`]`(t)`:
 /// word `w` of `t` from another vector is then at lane `w % 8` of the blend.
-fn merge_lanes(t: usize) -> u8 {
+#[allow(clippy::indexing_slicing, reason = "const evaluation")]
+const fn merge_lanes(t: usize) -> u8 {
     let (_, second) = others(t);
-    LANE_RECORD
-        .iter()
-        .map(|record| 3 * record + t)
-        .filter(|w| w / 8 == second)
-        .fold(0, |m, w| m | (1 << (w % 8)))
+    let mut mask = 0;
+    let mut lane = 0;
+    while lane < 8 {
+        let w = 3 * LANE_RECORD[lane] + t;
+        if w / 8 == second {
+            mask |= 1 << (w % 8);
+        }
+        lane += 1;
+    }
+    mask
 }
 
 /// `vpermt2q` indices for output `t`: lane `L` takes word `w` from lane
 /// `w % 8` of the blend (table 2). Lanes kept in place by the mask get 0.
-fn permute_indices(t: usize) -> [u64; 8] {
+#[allow(clippy::indexing_slicing, reason = "const evaluation")]
+const fn permute_indices(t: usize) -> [u64; 8] {
     let mut idx = [0u64; 8];
-    for (slot, record) in idx.iter_mut().zip(LANE_RECORD) {
-        let w = 3 * record + t;
+    let mut lane = 0;
+    while lane < 8 {
+        let w = 3 * LANE_RECORD[lane] + t;
         if w / 8 != t {
-            *slot = (8 + w % 8) as u64;
+            idx[lane] = (8 + w % 8) as u64;
         }
+        lane += 1;
     }
     idx
 }
+
+/// [`permute_indices`] of `A`, `B`, `C`.
+const PERMUTE: [[u64; 8]; 3] = [permute_indices(0), permute_indices(1), permute_indices(2)];
+/// [`merge_lanes`] of `A`, `B`, `C`.
+const MERGE: [u8; 3] = [merge_lanes(0), merge_lanes(1), merge_lanes(2)];
 
 /// The block constants: `vpermt2q` indices and blend masks for `A`, `B`, `C`.
 #[derive(Clone, Copy)]
@@ -75,8 +99,8 @@ impl Layout {
         // SAFETY: reads local arrays; the caller guarantees AVX-512F.
         unsafe {
             Self {
-                permute: [0, 1, 2].map(|t| _mm512_loadu_epi64(permute_indices(t).as_ptr().cast())),
-                merge: [0, 1, 2].map(merge_lanes),
+                permute: PERMUTE.map(|idx| _mm512_loadu_epi64(idx.as_ptr().cast())),
+                merge: MERGE,
             }
         }
     }
@@ -127,15 +151,18 @@ impl Layout {
 
 /// Byte-gather indices for [`gather`]: byte `bytes[0]` of record `i`'s lane
 /// to byte `i`, byte `bytes[1]` to byte `32 + i`, for records 0..32.
-pub(super) fn gather_indices(bytes: [usize; 2]) -> [u8; 64] {
+#[allow(clippy::indexing_slicing, reason = "const evaluation")]
+pub(super) const fn gather_indices(bytes: [usize; 2]) -> [u8; 64] {
     let mut idx = [0u8; 64];
-    for (i, slot) in idx.iter_mut().enumerate() {
+    let mut i = 0;
+    while i < 64 {
         let byte = if i < 32 { bytes[0] } else { bytes[1] };
         // Records 0..16 come from the first pass (blocks 0, 1 = table bytes
         // 0..128), 16..32 from the second (blocks 2, 3, also as 0..128).
         let record = (i % 32) % 16;
         let block = record / 8;
-        *slot = (64 * block + 8 * lane_of(record % 8) + byte % 8) as u8;
+        idx[i] = (64 * block + 8 * lane_of(record % 8) + byte % 8) as u8;
+        i += 1;
     }
     idx
 }
