@@ -26,8 +26,8 @@ pub mod testing;
 pub use cpu::{CpuLevel, ParallelBackend, SimdBackend};
 pub use select::{Rejected, Reservation, Selection, Selector, select};
 
-#[cfg(any(feature = "opencl", feature = "xrt"))]
 mod last_built;
+#[cfg(any(feature = "opencl", feature = "xrt"))]
 mod offload;
 #[cfg(feature = "opencl")]
 pub mod opencl;
@@ -66,6 +66,7 @@ impl Availability {
     }
 
     /// Available if a backend's set-up succeeded, else the reason it failed.
+    #[cfg(any(feature = "opencl", feature = "xrt"))]
     pub(crate) fn of<T>(setup: &std::result::Result<T, String>) -> Self {
         match setup {
             Ok(_) => Self::Available,
