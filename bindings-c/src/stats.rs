@@ -118,6 +118,18 @@ fn alternative_from_c(raw: u32) -> Result<Alternative, tcp_status> {
     }
 }
 
+/// The power test and alternative of `tcp_stats_power` and `tcp_stats_sample_size`.
+fn power_args(
+    test: u32,
+    ratio: f64,
+    alternative: u32,
+) -> Result<(PowerTest, Alternative), tcp_status> {
+    Ok((
+        power_test_from_c(test, ratio)?,
+        alternative_from_c(alternative)?,
+    ))
+}
+
 fn power_test_from_c(raw: u32, ratio: f64) -> Result<PowerTest, tcp_status> {
     match raw {
         0 => Ok(PowerTest::OneSample),
@@ -248,9 +260,9 @@ pub unsafe extern "C" fn tcp_stats_power(
 ) -> tcp_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
-        let (test, alternative) = match (power_test_from_c(test, ratio), alternative_from_c(alternative)) {
-            (Ok(t), Ok(a)) => (t, a),
-            (Err(s), _) | (_, Err(s)) => return s,
+        let (test, alternative) = match power_args(test, ratio, alternative) {
+            Ok(args) => args,
+            Err(s) => return s,
         };
         match tcp_stats::power(test, effect_size, nobs, alpha, alternative) {
             Ok(p) => {
@@ -283,9 +295,9 @@ pub unsafe extern "C" fn tcp_stats_sample_size(
 ) -> tcp_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
-        let (test, alternative) = match (power_test_from_c(test, ratio), alternative_from_c(alternative)) {
-            (Ok(t), Ok(a)) => (t, a),
-            (Err(s), _) | (_, Err(s)) => return s,
+        let (test, alternative) = match power_args(test, ratio, alternative) {
+            Ok(args) => args,
+            Err(s) => return s,
         };
         match tcp_stats::sample_size(test, effect_size, target_power, alpha, alternative) {
             Ok(n) => {
