@@ -13,10 +13,17 @@ use tcp_core::{Dialect, Policy, Result};
 use crate::Backend;
 use crate::testing::{Mix, records};
 
-/// The memory-read pass: every byte of `input` loaded once, summed as u64
-/// words into 8 independent accumulators (bound by loads, not by the adds),
-/// with the widest vector loads this CPU has, so the ceiling is not
-/// understated by narrow loads.
+/// The memory-read pass, the ceiling that backends are compared with: every
+/// byte of `input` loaded once and summed, with the widest vector loads
+/// this CPU has, aligned to cache lines (the unaligned head and tail bytes
+/// one by one), into four independent accumulators, so that the ceiling is
+/// not understated by the loop. Batches larger than an L2 cache get the
+/// kernels' prefetching; smaller ones none, which reads them faster.
+///
+/// Why aligned: a vector batch from the allocator is rarely 64-byte
+/// aligned, and an unaligned 64-byte load splits across two cache lines. On
+/// a 1.5 MB batch the unaligned loop read 2.9 G records/s against 3.7
+/// aligned (Xeon, 2 vCPUs); the kernels, bound by arithmetic, lost 4 %.
 pub fn read_pass(input: &[u8]) -> u64 {
     #[cfg(target_arch = "x86_64")]
     {
@@ -29,38 +36,59 @@ pub fn read_pass(input: &[u8]) -> u64 {
             return unsafe { read_avx2(input) };
         }
     }
-    read_words(input)
+    read_lines(input)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn read_avx512(input: &[u8]) -> u64 {
-    read_words(input)
+    read_lines(input)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn read_avx2(input: &[u8]) -> u64 {
-    read_words(input)
+    read_lines(input)
 }
 
+/// One cache line of words, aligned as one.
+#[repr(C, align(64))]
+#[derive(Clone, Copy)]
+struct Line([u64; 8]);
+
 #[inline(always)]
-fn read_words(input: &[u8]) -> u64 {
-    let (blocks, rest) = input.as_chunks::<64>();
+fn read_lines(input: &[u8]) -> u64 {
+    // SAFETY: `Line` is plain integers, so every bit pattern is a valid value.
+    let (head, lines, tail) = unsafe { input.align_to::<Line>() };
+    let edges = head
+        .iter()
+        .chain(tail)
+        .fold(0u64, |s, &b| s.wrapping_add(u64::from(b)));
     #[cfg(target_arch = "x86_64")]
     let far = crate::cpu::prefetch_far(input.len());
-    let mut acc = [0u64; 8];
-    for b in blocks {
-        // The same prefetch distance as the kernels, so the ceiling is not understated.
+    let (groups, rest) = lines.as_chunks::<4>();
+    let mut acc = [[0u64; 8]; 4];
+    for group in groups {
+        // The same prefetch distances as the kernels, for DRAM-sized batches.
         #[cfg(target_arch = "x86_64")]
-        crate::cpu::prefetch_ahead::<1>(b.as_ptr(), far);
-        let (words, _) = b.as_chunks::<8>();
-        for (a, w) in acc.iter_mut().zip(words) {
-            *a = a.wrapping_add(u64::from_le_bytes(*w));
+        if far {
+            crate::cpu::prefetch_ahead::<4>(group.as_ptr().cast(), true);
+        }
+        for (a, line) in acc.iter_mut().zip(group) {
+            for (x, w) in a.iter_mut().zip(line.0) {
+                *x = x.wrapping_add(w);
+            }
         }
     }
-    acc.iter()
-        .fold(rest.len() as u64, |s, a| s.wrapping_add(*a))
+    // Plain loops: an iterator chain here took the accumulators' address and
+    // kept them in memory, one store per load in the loop above.
+    let mut sum = edges;
+    for line in acc.into_iter().chain(rest.iter().map(|l| l.0)) {
+        for w in line {
+            sum = sum.wrapping_add(w);
+        }
+    }
+    sum
 }
 
 /// A median timing of one thing over a batch.
@@ -175,11 +203,27 @@ mod tests {
 
     #[test]
     fn read_pass_reads_every_byte() {
-        let mut data = vec![0u8; 130];
-        assert_eq!(read_pass(&data), 2);
-        data[0] = 1;
-        data[127] = 1;
-        assert_eq!(read_pass(&data), 2 + 1 + (1 << 56));
+        // At every alignment and length, changing any byte changes the sum:
+        // head, aligned lines, the groups' remainder and the tail are all read.
+        let store = vec![0u8; 64 * 11 + 64];
+        for start in [0, 1, 8, 63] {
+            for len in [0, 1, 63, 64, 130, 64 * 9 + 5] {
+                let mut data = store.clone();
+                let base = read_pass(&data[start..start + len]);
+                for i in [0, len / 3, len / 2, len.saturating_sub(1)] {
+                    if i >= len {
+                        continue;
+                    }
+                    data[start + i] = 1;
+                    assert_ne!(
+                        read_pass(&data[start..start + len]),
+                        base,
+                        "{start}/{len}/{i}"
+                    );
+                    data[start + i] = 0;
+                }
+            }
+        }
     }
 
     #[test]
