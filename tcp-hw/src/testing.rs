@@ -452,6 +452,132 @@ pub fn check_backend(backend: &dyn Backend) -> Result<CheckReport, CheckFailure>
     Ok(report)
 }
 
+/// The `batch` fuzz target (`fuzz/fuzz_targets/batch.rs`) and its replay
+/// (`tcp-hw/tests/fuzz_regressions.rs`): every CPU backend this machine can
+/// run, at every vector level, against tcp-core's reference on a batch the
+/// fuzzer writes. Panics on the first disagreement ([`check_batch`]'s report).
+///
+/// Byte 0 picks the dialect (bit 0) and the policy (bits 1..5 of
+/// [`policies`]); byte 1 how records are prepared, two bits per record
+/// (cycling over four): 0 leaves a record as written, 1 recomputes its
+/// checksum, 2 also writes the right magic and version, 3 also makes the
+/// risk a valid one (derived from the byte written) and clears the reserved
+/// bits. Random bytes almost never pass a checksum, and a kernel's fast path
+/// needs a whole step of valid records; with `0xFF` every record is valid,
+/// and each other value lets faults through in chosen records. The
+/// rest is the batch, whole records unless bit 6 of byte 0 keeps a partial
+/// one at the end (a shape error every backend must report alike).
+pub fn fuzz_batch(data: &[u8]) {
+    let [control, prepare, rest @ ..] = data else {
+        return;
+    };
+    let dialect = if control & 1 == 0 {
+        Dialect::V2Kb
+    } else {
+        Dialect::Canonical
+    };
+    let policies = policies();
+    let policy = policies
+        .get(usize::from(control >> 1 & 0x1F) % policies.len())
+        .cloned()
+        .unwrap_or_default();
+    let len = dialect.record_len();
+    let whole = rest.len() / len * len;
+    let mut batch = if control & 0x40 != 0 {
+        rest.to_vec()
+    } else {
+        rest.get(..whole).unwrap_or_default().to_vec()
+    };
+    for (i, record) in batch.chunks_exact_mut(len).enumerate() {
+        prepare_record(dialect, record, prepare >> (2 * (i % 4)) & 3);
+    }
+    let mut backends: Vec<Box<dyn Backend>> = vec![
+        Box::new(crate::ScalarBackend),
+        Box::new(crate::ParallelBackend::simd().with_min_chunk(33)),
+    ];
+    for level in crate::CpuLevel::available() {
+        if let Some(simd) = crate::SimdBackend::with_level(level) {
+            backends.push(Box::new(simd));
+        }
+    }
+    for backend in backends.iter().filter(|b| b.supports(dialect)) {
+        if let Err(failure) = check_batch(backend.as_ref(), dialect, &batch, &policy, "fuzz") {
+            #[allow(clippy::panic, reason = "a violated property must crash the fuzzer")]
+            {
+                panic!("{failure}");
+            }
+        }
+    }
+}
+
+/// Prepares one record as [`fuzz_batch`] describes (`mode` 0..=3).
+fn prepare_record(dialect: Dialect, record: &mut [u8], mode: u8) {
+    if mode >= 3 {
+        make_fields_valid(dialect, record);
+    }
+    if mode >= 2 {
+        write_header(dialect, record);
+    }
+    if mode >= 1 {
+        seal(dialect, record);
+    }
+}
+
+/// A valid risk level from the byte that holds it, and no reserved bit.
+fn make_fields_valid(dialect: Dialect, record: &mut [u8]) {
+    match dialect {
+        Dialect::Canonical => {
+            // Byte 5 the risk level (0..=4), byte 6 reserved.
+            if let Some([risk, reserved]) = record.get_mut(5..7) {
+                *risk %= 5;
+                *reserved = 0;
+            }
+        }
+        _ => {
+            // Flags at bytes 10..14, big-endian: capabilities in byte 12,
+            // one-hot risk in byte 13, the rest reserved.
+            if let Some([r10, r11, caps, risk]) = record.get_mut(10..14) {
+                *r10 = 0;
+                *r11 = 0;
+                *caps &= 0x3F;
+                *risk = 1 << (*risk % 5);
+            }
+        }
+    }
+}
+
+/// Writes the dialect's magic and version into a record.
+fn write_header(dialect: Dialect, record: &mut [u8]) {
+    let header: &[u8] = match dialect {
+        Dialect::Canonical => &[
+            canonical::MAGIC[0],
+            canonical::MAGIC[1],
+            canonical::MAGIC[2],
+            canonical::MAGIC[3],
+            canonical::VERSION,
+        ],
+        _ => &[
+            v2_kb::MAGIC[0],
+            v2_kb::MAGIC[1],
+            v2_kb::MAGIC[2],
+            v2_kb::MAGIC[3],
+            0,
+            2,
+        ],
+    };
+    for (slot, byte) in record.iter_mut().zip(header) {
+        *slot = *byte;
+    }
+}
+
+/// Recomputes a record's checksum.
+fn seal(dialect: Dialect, record: &mut [u8]) {
+    match dialect {
+        Dialect::Canonical => canonical::Descriptor::new_unchecked(record).fill_checksum(),
+        _ => v2_kb::Descriptor::new_unchecked(record).fill_checksum(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,6 +628,45 @@ mod tests {
     fn harness_catches_a_wrong_backend() {
         let err = check_backend(&OffByOne).unwrap_err();
         assert!(matches!(err, CheckFailure::Mismatch { .. }), "{err}");
+    }
+
+    /// The fuzz entry point's preparation gives whole steps of valid records
+    /// (the kernels' fast paths) and lets faults through where asked; the
+    /// machine's backends pass on both.
+    #[test]
+    fn fuzz_batch_prepares_valid_and_faulty_records() {
+        let mut rng = Rng::new(3);
+        for (control, prepare) in [
+            (0u8, 0xFF),
+            (1, 0xFF),
+            (0, 0xB9),
+            (0x41, 0x6E),
+            (0x1E, 0xE4),
+        ] {
+            let mut data = vec![control, prepare];
+            data.extend((0..24 * 70 + 5).map(|_| rng.byte()));
+            fuzz_batch(&data);
+            let dialect = if control & 1 == 0 {
+                Dialect::V2Kb
+            } else {
+                Dialect::Canonical
+            };
+            let mut batch = data[2..2 + 24 * 70].to_vec();
+            for (i, r) in batch.chunks_exact_mut(24).enumerate() {
+                prepare_record(dialect, r, prepare >> (2 * (i % 4)) & 3);
+            }
+            let mut out = vec![0u8; 70];
+            tcp_core::batch::validate_batch(dialect, &batch, &Policy::default(), &mut out).unwrap();
+            let valid = out.iter().filter(|s| *s & 0x80 == 0).count();
+            if prepare == 0xFF {
+                assert_eq!(valid, 70, "{dialect}: every record valid");
+            } else {
+                assert!(
+                    valid > 0 && valid < 70,
+                    "{dialect} {prepare:#x}: {valid} valid"
+                );
+            }
+        }
     }
 
     #[test]
