@@ -72,3 +72,31 @@ pub fn registry(data: &[u8]) {
         }
     }
 }
+
+/// Runs `run` on every saved input of one fuzz target: the files in
+/// `<fuzz_dir>/regressions/<target>` (minimised failures) and
+/// `<fuzz_dir>/seeds/<target>`, where `fuzz_dir` is the repository's `fuzz/`.
+/// Returns how many inputs it replayed (a missing folder counts as none), so
+/// a test can insist on at least one. An unreadable entry panics, naming it.
+pub fn replay_saved(fuzz_dir: &std::path::Path, target: &str, run: fn(&[u8])) -> usize {
+    let mut n = 0;
+    for dir in [
+        fuzz_dir.join("regressions").join(target),
+        fuzz_dir.join("seeds").join(target),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry
+                .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+                .path();
+            let data = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            eprintln!("replaying {}", path.display());
+            run(&data);
+            n += 1;
+        }
+    }
+    n
+}

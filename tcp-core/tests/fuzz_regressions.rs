@@ -5,24 +5,8 @@
 use std::path::PathBuf;
 
 fn replay(target: &str, run: fn(&[u8])) -> usize {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
-    let mut n = 0;
-    for dir in [
-        root.join("regressions").join(target),
-        root.join("seeds").join(target),
-    ] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            let data = std::fs::read(&path).unwrap();
-            eprintln!("replaying {}", path.display());
-            run(&data);
-            n += 1;
-        }
-    }
-    n
+    let fuzz_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    tcp_core::fuzz::replay_saved(&fuzz_dir, target, run)
 }
 
 #[test]

@@ -471,11 +471,7 @@ pub fn fuzz_batch(data: &[u8]) {
     let [control, prepare, rest @ ..] = data else {
         return;
     };
-    let dialect = if control & 1 == 0 {
-        Dialect::V2Kb
-    } else {
-        Dialect::Canonical
-    };
+    let dialect = fuzz_dialect(*control);
     let policies = policies();
     let policy = policies
         .get(usize::from(control >> 1 & 0x1F) % policies.len())
@@ -510,6 +506,15 @@ pub fn fuzz_batch(data: &[u8]) {
     }
 }
 
+/// The dialect [`fuzz_batch`]'s control byte picks.
+fn fuzz_dialect(control: u8) -> Dialect {
+    if control & 1 == 0 {
+        Dialect::V2Kb
+    } else {
+        Dialect::Canonical
+    }
+}
+
 /// Prepares one record as [`fuzz_batch`] describes (`mode` 0..=3).
 fn prepare_record(dialect: Dialect, record: &mut [u8], mode: u8) {
     if mode >= 3 {
@@ -527,20 +532,24 @@ fn prepare_record(dialect: Dialect, record: &mut [u8], mode: u8) {
 fn make_fields_valid(dialect: Dialect, record: &mut [u8]) {
     match dialect {
         Dialect::Canonical => {
-            // Byte 5 the risk level (0..=4), byte 6 reserved.
-            if let Some([risk, reserved]) = record.get_mut(5..7) {
-                *risk %= 5;
-                *reserved = 0;
-            }
+            // The capability byte kept, the reserved byte cleared.
+            let risk = record.get(canonical::field::RISK).copied().unwrap_or(0);
+            let caps = record
+                .get(canonical::field::FLAGS.end - 1)
+                .copied()
+                .unwrap_or(0);
+            let mut d = canonical::Descriptor::new_unchecked(record);
+            d.set_risk(RiskLevel::from_u8(risk % 5).unwrap_or(RiskLevel::Safe));
+            d.set_capabilities(Capabilities::from_bits_truncate(u16::from(caps)));
         }
         _ => {
-            // Flags at bytes 10..14, big-endian: capabilities in byte 12,
-            // one-hot risk in byte 13, the rest reserved.
-            if let Some([r10, r11, caps, risk]) = record.get_mut(10..14) {
-                *r10 = 0;
-                *r11 = 0;
-                *caps &= 0x3F;
-                *risk = 1 << (*risk % 5);
+            // One risk bit, from the risk byte; the capability bits kept.
+            let flags = record
+                .get(v2_kb::field::FLAGS)
+                .map_or(0, |f| u32::from_be_bytes(f.try_into().unwrap_or_default()));
+            let flags = (flags & v2_kb::DEFINED_BITS & !0x1F) | 1 << ((flags & 0xFF) % 5);
+            if let Some(f) = record.get_mut(v2_kb::field::FLAGS) {
+                f.copy_from_slice(&flags.to_be_bytes());
             }
         }
     }
@@ -548,25 +557,16 @@ fn make_fields_valid(dialect: Dialect, record: &mut [u8]) {
 
 /// Writes the dialect's magic and version into a record.
 fn write_header(dialect: Dialect, record: &mut [u8]) {
-    let header: &[u8] = match dialect {
-        Dialect::Canonical => &[
-            canonical::MAGIC[0],
-            canonical::MAGIC[1],
-            canonical::MAGIC[2],
-            canonical::MAGIC[3],
-            canonical::VERSION,
-        ],
-        _ => &[
-            v2_kb::MAGIC[0],
-            v2_kb::MAGIC[1],
-            v2_kb::MAGIC[2],
-            v2_kb::MAGIC[3],
-            0,
-            2,
-        ],
-    };
-    for (slot, byte) in record.iter_mut().zip(header) {
-        *slot = *byte;
+    match dialect {
+        Dialect::Canonical => canonical::Descriptor::new_unchecked(record).set_header(),
+        _ => {
+            if let Some(m) = record.get_mut(v2_kb::field::MAGIC) {
+                m.copy_from_slice(&v2_kb::MAGIC);
+            }
+            if let Some(v) = record.get_mut(v2_kb::field::VERSION) {
+                v.copy_from_slice(&v2_kb::VERSION.to_be_bytes());
+            }
+        }
     }
 }
 
@@ -646,11 +646,7 @@ mod tests {
             let mut data = vec![control, prepare];
             data.extend((0..24 * 70 + 5).map(|_| rng.byte()));
             fuzz_batch(&data);
-            let dialect = if control & 1 == 0 {
-                Dialect::V2Kb
-            } else {
-                Dialect::Canonical
-            };
+            let dialect = fuzz_dialect(control);
             let mut batch = data[2..2 + 24 * 70].to_vec();
             for (i, r) in batch.chunks_exact_mut(24).enumerate() {
                 prepare_record(dialect, r, prepare >> (2 * (i % 4)) & 3);

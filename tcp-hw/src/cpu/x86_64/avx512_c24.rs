@@ -8,8 +8,9 @@
 //! `crc32` steps per record, the magic's share being a constant
 //! ([`all_checksums_match_after_magic`]: 1.5 times the throughput of the
 //! three-step, per-record-bit loop on 64K records). Word 0 of the 32 records
-//! (magic, version, risk, flags) is laid out by [`super::lanes`]: one test checks magic, version and reserved byte of all
-//! of them, one gather pulls the risk and capability bytes, and two lookups
+//! (magic, version, risk, flags) is laid out by [`super::lanes`]: one test
+//! checks magic, version and reserved byte of all of them, one gather pulls
+//! the risk and capability bytes, and two lookups
 //! give the statuses. A step with any framing, checksum or reserved-byte
 //! fault is redone record by record with the scalar code, whose order of
 //! checks is tcp-core's.
@@ -141,26 +142,29 @@ unsafe fn all_checksums_match_after_magic(step: &[u8; STEP * 24]) -> bool {
         let (records, _) = group.as_chunks::<24>();
         let mut state = [u64::from(after_magic); 8];
         for (c, r) in state.iter_mut().zip(records) {
-            let (words, _) = r.as_chunks::<4>();
-            if let [_, lo, hi, ..] = words {
-                let w =
-                    u64::from(u32::from_le_bytes(*lo)) | u64::from(u32::from_le_bytes(*hi)) << 32;
-                *c = unsafe { _mm_crc32_u64(*c, w) };
-            }
+            let (lo, _, _) = after_magic_words(r);
+            *c = unsafe { _mm_crc32_u64(*c, lo) };
         }
         // LLVM compares these in vectors (results and stored values gathered
         // with `vpinsrd`), which measured faster than scalar compares: an
         // `asm!` variant ran at about 0.5 against 0.65 G records/s.
         for (c, r) in state.iter().zip(records) {
-            let (words, _) = r.as_chunks::<4>();
-            if let [.., hi0, hi1, stored] = words {
-                let w =
-                    u64::from(u32::from_le_bytes(*hi0)) | u64::from(u32::from_le_bytes(*hi1)) << 32;
-                all &= unsafe { _mm_crc32_u64(*c, w) } as u32 ^ u32::from_be_bytes(*stored);
-            }
+            let (_, hi, stored) = after_magic_words(r);
+            all &= unsafe { _mm_crc32_u64(*c, hi) } as u32 ^ stored;
         }
     }
     all == u32::MAX
+}
+
+/// A record's bytes 4..12 and 12..20 as the `crc32` steps after the magic
+/// consume them (little-endian), and its stored big-endian checksum.
+#[inline(always)]
+fn after_magic_words(r: &[u8; 24]) -> (u64, u64, u32) {
+    let (w, _) = r.as_chunks::<4>();
+    let words: [[u8; 4]; 6] = w.try_into().unwrap_or_default();
+    let [_, w1, w2, w3, w4, stored] = words.map(u32::from_le_bytes);
+    let pair = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+    (pair(w1, w2), pair(w3, w4), stored.swap_bytes())
 }
 
 #[cfg(test)]

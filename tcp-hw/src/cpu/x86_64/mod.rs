@@ -11,13 +11,13 @@ use core::arch::x86_64::{_MM_HINT_T0, _MM_HINT_T2, _mm_prefetch};
 
 /// How far ahead of the current step the kernels (and, for DRAM-sized
 /// batches, the read pass that measures their ceiling) ask for data: into L1
-/// from `PREFETCH_NEAR` bytes
-/// ahead, and for batches of at least [`PREFETCH_FAR_MIN_BYTES`] also into L2
-/// from `PREFETCH_FAR`. Measured with `tcp bench`: the hardware prefetcher
-/// alone left about 10% of the DRAM bandwidth unused, a single L1 prefetch
-/// (best at 4096 of 1024..8192) still 13% for the AVX-512 kernel, the two
-/// stages under 5% (12288/3072 beat 16384/2048 and 32768/4096; A/B builds
-/// alternated, on the Xeon model 207 of BENCHMARKS.md). On L2-resident batches the far stage only costs load
+/// from `PREFETCH_NEAR` bytes ahead, and for batches of at least
+/// [`PREFETCH_FAR_MIN_BYTES`] also into L2 from `PREFETCH_FAR`. Measured with
+/// `tcp bench`: the hardware prefetcher alone left about 10% of the DRAM
+/// bandwidth unused, a single L1 prefetch (best at 4096 of 1024..8192) still
+/// 13% for the AVX-512 kernel, the two stages under 5% (12288/3072 beat
+/// 16384/2048 and 32768/4096; A/B builds alternated, on the Xeon model 207 of
+/// BENCHMARKS.md). On L2-resident batches the far stage only costs load
 /// slots (the read pass lost a quarter), hence the size threshold.
 pub(crate) const PREFETCH_FAR: usize = 12288;
 /// See [`PREFETCH_FAR`].
