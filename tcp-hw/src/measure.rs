@@ -18,7 +18,8 @@ use crate::testing::{Mix, records};
 /// this CPU has, aligned to cache lines (the unaligned head and tail bytes
 /// one by one), into four independent accumulators, so that the ceiling is
 /// not understated by the loop. Batches larger than an L2 cache get the
-/// kernels' prefetching; smaller ones none, which reads them faster.
+/// kernels' prefetching where they have it (the CPU module's prefetch plan:
+/// on Intel); smaller ones none, which reads them faster.
 ///
 /// Why aligned: a vector batch from the allocator is rarely 64-byte
 /// aligned, and an unaligned 64-byte load splits across two cache lines. On
@@ -65,14 +66,15 @@ fn read_lines(input: &[u8]) -> u64 {
         .chain(tail)
         .fold(0u64, |s, &b| s.wrapping_add(u64::from(b)));
     #[cfg(target_arch = "x86_64")]
-    let far = crate::cpu::prefetch_far(input.len());
+    let plan = crate::cpu::prefetch_plan(input.len());
     let (groups, rest) = lines.as_chunks::<4>();
     let mut acc = [[0u64; 8]; 4];
     for group in groups {
-        // The same prefetch distances as the kernels, for DRAM-sized batches.
+        // The kernels' prefetching, where it has a far stage (DRAM-sized
+        // batches on CPUs where software prefetching pays).
         #[cfg(target_arch = "x86_64")]
-        if far {
-            crate::cpu::prefetch_ahead::<4>(group.as_ptr().cast(), true);
+        if plan.far {
+            crate::cpu::prefetch_ahead::<4>(group.as_ptr().cast(), plan);
         }
         for (a, line) in acc.iter_mut().zip(group) {
             for (x, w) in a.iter_mut().zip(line.0) {

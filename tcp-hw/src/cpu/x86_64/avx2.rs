@@ -114,10 +114,10 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
         let (chunks, _) = input.as_chunks::<{ 8 * 24 }>();
         let (outs, _) = out.as_chunks_mut::<8>();
         let mut done = 0;
-        let far = super::prefetch_far(input.len());
+        let plan = super::prefetch_plan(input.len());
         for (chunk, dst) in chunks.iter().zip(outs.iter_mut()) {
             let p = chunk.as_ptr();
-            super::prefetch_ahead::<3>(p, far);
+            super::prefetch_ahead::<3>(p, plan);
             let mut acc = _mm256_setzero_si256();
             for (j, ctl) in ctl.iter().enumerate() {
                 let q = p.add(96 * j);

@@ -1,54 +1,87 @@
-//! AVX-512 (F, BW, VL, VBMI, VNNI, IFMA): 32 v2-kb records per step, in four blocks of eight.
+//! AVX-512 (F, BW, VL, VBMI): v2-kb records in steps of 32, two steps per
+//! loop iteration, each step four blocks of eight.
 //!
-//! Same checks and precedence as [`crate::cpu::generic`], arranged around the
-//! one bottleneck of a 512-bit core: two vector ports, one of which does every
-//! shuffle. The previous kernel spent about 16 shuffle-port operations per
-//! eight records; this one about 8, and 15 operations on both ports together.
+//! Same checks and precedence as [`crate::cpu::generic`], arranged for Zen 4,
+//! where a 512-bit permute, `vpsadbw` or multiply-add each take a cycle and
+//! compete for the same pipes, while blends, adds and logic ops run beside
+//! them (measured with instruction-mix loops; `BENCHMARKS.md`).
 //!
-//! - **Deinterleaving, three permutes.** A block is three 64-byte vectors of
-//!   24 words; record `j` is words `3j..3j+3`. Its records are put in a lane
-//!   order ([`LANE_RECORD`]) where word `t` of some records is already in
-//!   block vector `t` at the right lane, so each of `A`, `B`, `C` (words 0, 1,
-//!   2 of every record, lane by lane) is one two-source permute of the other
-//!   two vectors plus a blend.
-//! - **Checksum on the multiply port.** `vpsadbw` and `vpdpbusd` sum bytes
-//!   into the two 32-bit halves of each lane, with weight 0 for byte 22 and
-//!   -1 for byte 23; `vpdpwssds` adds `-256 * byte 22`; one `vpmadd52luq` by
-//!   `2^32 + 1` adds the halves. Bits 32..48 are then `sum - checksum (mod
-//!   2^16)`, zero exactly when the checksum matches.
-//! - **Framing checked once per step.** Header bytes, reserved bits and
-//!   checksum residues of the four blocks are OR-ed and tested once; the
-//!   per-record error codes are only worked out for a step that has an error.
-//! - **Decisions looked up once per step.** Two byte gathers pull the
+//! - **Three picks per block** ([`super::lanes`]), record `j` in lane `j`:
+//!   `framing` = record bytes 23, 22, 0..6 (the stored big-endian checksum as
+//!   a little-endian word, then magic and version), `flags` = bytes 6..14
+//!   (hash tail and the four flag bytes) and `numbers` = bytes 14..22.
+//! - **Checksum and header in one comparison.** `sad(flags) + sad(numbers) -
+//!   framing` equals [`EXPECTED`] exactly when the header is right and the
+//!   checksum matches (proved there): two `vpsadbw`, an add and a
+//!   subtract per block, where the previous kernel needed five multiply-port
+//!   operations (`vpsadbw`, two `vpdpbusd`, `vpdpwssds`, `vpmadd52luq`).
+//! - **Framing checked once per step**: the residues and the reserved flag
+//!   bits of the four blocks are OR-ed and tested once.
+//! - **Decisions looked up once per step**: two byte gathers pull the
 //!   capability and risk bytes of all 32 records into one vector, in record
 //!   order; one lookup gives the capability class, a second (128 entries,
 //!   indexed by class and risk bits) the status byte.
+//! - **Faults off the fast path.** A step with any fault is worked out again
+//!   from memory by [`step_errors`] (cold), so the fast loop keeps only two
+//!   vectors per block live and two steps fit in the registers; interleaving
+//!   two steps gave 8-10 % on L1- and L2-resident batches.
 
 use core::arch::x86_64::*;
 
 use tcp_core::ErrorCode;
 
-use super::lanes::{Layout, gather, gather_indices};
+use super::lanes::{Pick, Picker, gather, gather_indices};
 use crate::cpu::generic::{MAGIC_MASK, RESERVED_MASK, V2_KB_HEADER, VERSION_MASK};
 use crate::cpu::tables::invalid;
 use crate::cpu::{CpuLevel, V2KbTables};
-
-/// Gather indices: capability byte (4 of `B`) and risk byte (5).
-const GATHER_CAPS_RISK: [u8; 64] = gather_indices([4, 5]);
 
 /// Records per step.
 const STEP: usize = 32;
 /// Bytes per block of eight records.
 const BLOCK: usize = 8 * 24;
 
-/// `vpdpbusd` weights for `C` (record bytes 16..24): data bytes count once,
-/// byte 22 (checksum high) is added by `vpdpwssd`, byte 23 (checksum low) subtracts.
-const C_WEIGHTS: u64 = u64::from_le_bytes([1, 1, 1, 1, 1, 1, 0, 0xFF]);
-/// `vpdpwssd` weights for `C`: the 16-bit word of bytes 22..24 times -256, which is
-/// `-256 * byte 22` modulo 2^16.
-const C_HIGH_WEIGHTS: u64 = 0xFF00_0000_0000_0000;
-/// Bits of `acc * (2^32 + 1)` that hold the two 32-bit halves' sum modulo 2^16.
-const RESIDUE_MASK: u64 = 0x0000_FFFF_0000_0000;
+/// Record bytes 23, 22 (the checksum, low byte first), then 0..6 (magic, version).
+const FRAMING: Pick = Pick::new([23, 22, 0, 1, 2, 3, 4, 5], 0);
+/// Record bytes 6..14: hash bytes 6..10, flag bytes 10..14.
+const FLAGS: Pick = Pick::new([6, 7, 8, 9, 10, 11, 12, 13], 1);
+/// Record bytes 14..22: execution time, memory, output.
+const NUMBERS: Pick = Pick::new([14, 15, 16, 17, 18, 19, 20, 21], 2);
+
+/// Gather indices: capability byte (flag byte 12, lane byte 6 of `flags`)
+/// and risk byte (flag byte 13, lane byte 7).
+const GATHER_CAPS_RISK: [u8; 64] = gather_indices([6, 7]);
+
+/// Magic and version as they sit in a `framing` lane (bytes 2..8).
+const FRAMING_HEADER: u64 = V2_KB_HEADER << 16;
+/// Reserved flag bits as they sit in a `flags` lane (`RESERVED_MASK` is the
+/// same bits in record bytes 8..16; `flags` starts two bytes earlier).
+const FLAGS_RESERVED: u64 = RESERVED_MASK << 16;
+
+/// The sum of the magic and version bytes.
+#[allow(clippy::indexing_slicing, reason = "const evaluation")]
+const HEADER_SUM: u64 = {
+    let bytes = V2_KB_HEADER.to_le_bytes();
+    let mut sum = 0;
+    let mut i = 0;
+    while i < 8 {
+        sum += bytes[i] as u64;
+        i += 1;
+    }
+    sum
+};
+
+/// The residue of a well-framed record with a matching checksum.
+///
+/// [`block`] computes, lane by lane, the residue `s - f` of a record, where
+/// `s` is the sum of its bytes 6..22 and `f` its `framing` lane. With `c` the
+/// stored checksum and `h` the 48-bit header word, `f = c + 2^16 h`, so the
+/// residue equals `EXPECTED = -HEADER_SUM - 2^16 H` (mod 2^64, `H` the right
+/// header) exactly when `d + 2^16 (H - h) = 0` with `d = s + HEADER_SUM - c`.
+/// Since `|d| < 2^16` and `|H - h| < 2^48`, that integer is zero only when
+/// `d = 0` and `h = H`: the header is right, and the sum of bytes 0..22 (at
+/// most 22 * 255, so never reduced mod 2^16) is the stored checksum, which is
+/// tcp-core's check.
+const EXPECTED: u64 = 0u64.wrapping_sub(HEADER_SUM).wrapping_sub(FRAMING_HEADER);
 
 /// `vpternlogq` truth tables (operands a, b, c are 0xF0, 0xCC, 0xAA).
 const OR3: i32 = 0xFE;
@@ -68,18 +101,12 @@ pub(crate) fn validate_v2_kb(input: &[u8], tables: &V2KbTables, out: &mut [u8]) 
 
 /// Constants of one call, loaded once.
 struct Consts {
-    header: __m512i,
-    header_mask: __m512i,
+    framing: Picker,
+    flags: Picker,
+    numbers: Picker,
+    expected: __m512i,
     reserved: __m512i,
-    ones: __m512i,
-    c_weights: __m512i,
-    c_high_weights: __m512i,
-    halves: __m512i,
-    residue_mask: __m512i,
-    /// How `A`, `B`, `C` are built.
-    layout: Layout,
-    /// Gathers capability bytes (byte 4 of `B`) of records 0..32 to bytes
-    /// 0..32, risk bytes (byte 5) to 32..64.
+    /// Gathers capability bytes of records 0..32 to bytes 0..32, risk bytes to 32..64.
     gather: __m512i,
     /// Class of a capability byte, shifted to bits 5..7 (64 entries).
     class: __m512i,
@@ -87,75 +114,166 @@ struct Consts {
     status: [__m512i; 2],
 }
 
-/// One block's record words.
+/// What the fast path keeps of a block.
 #[derive(Clone, Copy)]
-struct Words {
-    /// Word 0 of record `j` in lane `lane_of(j)`.
-    a: __m512i,
-    /// Word 1, likewise.
-    b: __m512i,
-    /// `sum - checksum (mod 2^16)` in bits 32..48 of each lane; other bits are noise.
+struct Block {
+    /// Record bytes 6..14, record `j` in lane `j`.
+    flags: __m512i,
+    /// Residue of every record (see [`EXPECTED`]).
     residue: __m512i,
 }
 
-/// Loads a block and computes its checksum residues.
+/// The three picks of the block at `p`.
+///
+/// # Safety
+///
+/// The CPU must have the kernel's instruction sets, and `p` must point to a
+/// whole block (three 64-byte vectors).
 #[inline(always)]
-unsafe fn block(p: *const u8, k: &Consts) -> Words {
-    // SAFETY: the caller guarantees the instruction sets and a whole block
-    // (three 64-byte vectors) at `p`.
+unsafe fn picks(p: *const u8, k: &Consts) -> [__m512i; 3] {
+    // SAFETY: as the caller guarantees.
     unsafe {
-        let v0 = _mm512_loadu_epi64(p.cast());
-        let v1 = _mm512_loadu_epi64(p.add(64).cast());
-        let v2 = _mm512_loadu_epi64(p.add(128).cast());
-        let [a, b, c] = k.layout.words([v0, v1, v2]);
-        let acc = _mm512_sad_epu8(a, _mm512_setzero_si512());
-        let acc = _mm512_dpbusd_epi32(acc, b, k.ones);
-        let acc = _mm512_dpbusd_epi32(acc, c, k.c_weights);
-        // The saturating form: LLVM splits the plain one into two instructions;
-        // the sums here are far from saturating.
-        let acc = _mm512_dpwssds_epi32(acc, c, k.c_high_weights);
-        let residue = _mm512_madd52lo_epu64(_mm512_setzero_si512(), acc, k.halves);
-        Words { a, b, residue }
+        let v = [
+            _mm512_loadu_epi64(p.cast()),
+            _mm512_loadu_epi64(p.add(64).cast()),
+            _mm512_loadu_epi64(p.add(128).cast()),
+        ];
+        [k.framing.apply(&v), k.flags.apply(&v), k.numbers.apply(&v)]
     }
 }
 
-/// Error status of each record of a block (0 where its framing is fine), in
-/// byte 4 of its lane like the capability byte, so the same gather orders it.
+/// Loads a block and computes its residues. Safety as for [`picks`].
 #[inline(always)]
-unsafe fn block_errors(w: &Words, k: &Consts) -> __m512i {
+unsafe fn block(p: *const u8, k: &Consts) -> Block {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        let [framing, flags, numbers] = picks(p, k);
+        let zero = _mm512_setzero_si512();
+        let sum = _mm512_add_epi64(_mm512_sad_epu8(flags, zero), _mm512_sad_epu8(numbers, zero));
+        Block {
+            flags,
+            residue: _mm512_sub_epi64(sum, framing),
+        }
+    }
+}
+
+/// The four blocks of the step at `p`. Safety as for [`picks`], for a whole step.
+#[inline(always)]
+unsafe fn blocks(p: *const u8, k: &Consts) -> [Block; 4] {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        [
+            block(p, k),
+            block(p.add(BLOCK), k),
+            block(p.add(2 * BLOCK), k),
+            block(p.add(3 * BLOCK), k),
+        ]
+    }
+}
+
+/// The statuses of a step's 32 records as if every one were well framed, and
+/// a vector that is zero exactly when all of them are.
+///
+/// # Safety
+///
+/// The CPU must have the kernel's instruction sets.
+#[inline(always)]
+unsafe fn decide(b: [Block; 4], k: &Consts) -> (__m256i, __m512i) {
+    let [b0, b1, b2, b3] = b;
     // SAFETY: the caller guarantees the instruction sets; no memory is touched.
     unsafe {
-        let err = |code| _mm512_set1_epi8(invalid(code) as i8);
-        let diff = _mm512_xor_si512(w.a, k.header);
-        let magic_ok = _mm512_testn_epi64_mask(diff, _mm512_set1_epi64(MAGIC_MASK as i64));
-        let version_ok = _mm512_testn_epi64_mask(diff, _mm512_set1_epi64(VERSION_MASK as i64));
-        let checksum_ok = _mm512_testn_epi64_mask(w.residue, k.residue_mask);
-        let reserved_ok = _mm512_testn_epi64_mask(w.b, k.reserved);
-        // Earlier checks win: apply them last.
-        let e = _mm512_maskz_mov_epi64(!reserved_ok, err(ErrorCode::ReservedBitsSet));
-        let e = _mm512_mask_mov_epi64(e, !checksum_ok, err(ErrorCode::ChecksumMismatch));
-        let e = _mm512_mask_mov_epi64(e, !version_ok, err(ErrorCode::UnsupportedVersion));
-        _mm512_mask_mov_epi64(e, !magic_ok, err(ErrorCode::BadMagic))
+        let unframed = _mm512_ternarylogic_epi64::<OR3>(
+            _mm512_ternarylogic_epi64::<XOR_EACH_THEN_OR>(b0.residue, b1.residue, k.expected),
+            _mm512_ternarylogic_epi64::<XOR_EACH_THEN_OR>(b2.residue, b3.residue, k.expected),
+            _mm512_ternarylogic_epi64::<OR_THEN_AND>(
+                _mm512_ternarylogic_epi64::<OR3>(b0.flags, b1.flags, b2.flags),
+                b3.flags,
+                k.reserved,
+            ),
+        );
+        // Class of the capability byte, then status by class and risk.
+        let bytes = gather([b0.flags, b1.flags, b2.flags, b3.flags], k.gather);
+        let class = _mm512_permutexvar_epi8(bytes, k.class);
+        let risk = _mm512_shuffle_i64x2::<0b0100_1110>(bytes, bytes);
+        let index = _mm512_or_si512(class, risk);
+        let [lo, hi] = k.status;
+        let status = _mm512_castsi512_si256(_mm512_permutex2var_epi8(lo, index, hi));
+        (status, unframed)
     }
 }
 
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vnni,avx512ifma")]
+/// `status` with the framing errors of the step at `p` applied, record by
+/// record in tcp-core's order (magic, version, checksum, reserved bits).
+///
+/// # Safety
+///
+/// As for [`blocks`].
+#[cold]
+#[inline(never)]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
+unsafe fn step_errors(p: *const u8, k: &Consts, status: __m256i) -> __m256i {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        let errors = |at: *const u8| {
+            let [framing, flags, _] = picks(at, k);
+            let residue = block(at, k).residue;
+            let err = |code| _mm512_set1_epi8(invalid(code) as i8);
+            let header = _mm512_xor_si512(framing, _mm512_set1_epi64(FRAMING_HEADER as i64));
+            let magic_ok =
+                _mm512_testn_epi64_mask(header, _mm512_set1_epi64((MAGIC_MASK << 16) as i64));
+            let version_ok =
+                _mm512_testn_epi64_mask(header, _mm512_set1_epi64((VERSION_MASK << 16) as i64));
+            // Only meaningful where the header is right; the header errors win elsewhere.
+            let checksum_ok = _mm512_cmpeq_epi64_mask(residue, k.expected);
+            let reserved_ok = _mm512_testn_epi64_mask(flags, k.reserved);
+            // Earlier checks win: apply them last.
+            let e = _mm512_maskz_mov_epi64(!reserved_ok, err(ErrorCode::ReservedBitsSet));
+            let e = _mm512_mask_mov_epi64(e, !checksum_ok, err(ErrorCode::ChecksumMismatch));
+            let e = _mm512_mask_mov_epi64(e, !version_ok, err(ErrorCode::UnsupportedVersion));
+            _mm512_mask_mov_epi64(e, !magic_ok, err(ErrorCode::BadMagic))
+        };
+        // Error bytes fill their lanes, so the capability-byte gather orders them.
+        let errors = gather(
+            [
+                errors(p),
+                errors(p.add(BLOCK)),
+                errors(p.add(2 * BLOCK)),
+                errors(p.add(3 * BLOCK)),
+            ],
+            k.gather,
+        );
+        let errors = _mm512_castsi512_si256(errors);
+        _mm256_mask_mov_epi8(status, _mm256_test_epi8_mask(errors, errors), errors)
+    }
+}
+
+/// The statuses of the step at `p`. Safety as for [`blocks`].
+#[inline(always)]
+unsafe fn finish(p: *const u8, b: [Block; 4], k: &Consts) -> __m256i {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        let (status, unframed) = decide(b, k);
+        if _mm512_test_epi64_mask(unframed, unframed) == 0 {
+            status
+        } else {
+            step_errors(p, k, status)
+        }
+    }
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
 unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
     let (class, status) = tables.composed();
     // SAFETY: the caller guarantees the instruction sets; every load reads a
-    // local array or a whole step of `input` (see `word`), every store writes
-    // exactly one 32-byte chunk of `out`.
+    // local array or a whole step of `input`, every store writes exactly one
+    // 32-byte chunk of `out`.
     unsafe {
         let k = Consts {
-            header: _mm512_set1_epi64(V2_KB_HEADER as i64),
-            header_mask: _mm512_set1_epi64((MAGIC_MASK | VERSION_MASK) as i64),
-            reserved: _mm512_set1_epi64(RESERVED_MASK as i64),
-            ones: _mm512_set1_epi8(1),
-            c_weights: _mm512_set1_epi64(C_WEIGHTS as i64),
-            c_high_weights: _mm512_set1_epi64(C_HIGH_WEIGHTS as i64),
-            halves: _mm512_set1_epi64((1u64 << 32 | 1) as i64),
-            residue_mask: _mm512_set1_epi64(RESIDUE_MASK as i64),
-            layout: Layout::new(),
+            framing: FRAMING.load(),
+            flags: FLAGS.load(),
+            numbers: NUMBERS.load(),
+            expected: _mm512_set1_epi64(EXPECTED as i64),
+            reserved: _mm512_set1_epi64(FLAGS_RESERVED as i64),
             gather: _mm512_loadu_epi8(GATHER_CAPS_RISK.as_ptr().cast()),
             class: _mm512_loadu_epi8(class.as_ptr().cast()),
             status: [
@@ -163,71 +281,48 @@ unsafe fn kernel(input: &[u8], tables: &V2KbTables, out: &mut [u8]) -> usize {
                 _mm512_loadu_epi8(status.as_ptr().add(64).cast()),
             ],
         };
-        let (chunks, _) = input.as_chunks::<{ STEP * 24 }>();
-        let (outs, _) = out.as_chunks_mut::<STEP>();
-        let mut done = 0;
-        let far = super::prefetch_far(input.len());
-        for (chunk, dst) in chunks.iter().zip(outs.iter_mut()) {
-            let p = chunk.as_ptr();
-            super::prefetch_ahead::<12>(p, far);
-            let w = [
-                block(p, &k),
-                block(p.add(BLOCK), &k),
-                block(p.add(2 * BLOCK), &k),
-                block(p.add(3 * BLOCK), &k),
-            ];
-            let [w0, w1, w2, w3] = w;
-
-            // Framing of all 32 records at once: the header bytes of A, the
-            // reserved bits of B and the checksum residues, OR-ed and masked.
-            let headers = _mm512_ternarylogic_epi64::<OR_THEN_AND>(
-                _mm512_ternarylogic_epi64::<XOR_EACH_THEN_OR>(w0.a, w1.a, k.header),
-                _mm512_ternarylogic_epi64::<XOR_EACH_THEN_OR>(w2.a, w3.a, k.header),
-                k.header_mask,
-            );
-            let reserved = _mm512_ternarylogic_epi64::<OR_THEN_AND>(
-                _mm512_ternarylogic_epi64::<OR3>(w0.b, w1.b, w2.b),
-                w3.b,
-                k.reserved,
-            );
-            let residues = _mm512_ternarylogic_epi64::<OR_THEN_AND>(
-                _mm512_ternarylogic_epi64::<OR3>(w0.residue, w1.residue, w2.residue),
-                w3.residue,
-                k.residue_mask,
-            );
-            let bad = _mm512_ternarylogic_epi64::<OR3>(headers, reserved, residues);
-
-            // Decisions: class of the capability byte, then status by class and risk.
-            let bytes = gather([w0.b, w1.b, w2.b, w3.b], k.gather);
-            let class = _mm512_permutexvar_epi8(bytes, k.class);
-            let risk = _mm512_shuffle_i64x2::<0b0100_1110>(bytes, bytes);
-            let index = _mm512_or_si512(class, risk);
-            let [lo, hi] = k.status;
-            let mut s = _mm512_castsi512_si256(_mm512_permutex2var_epi8(lo, index, hi));
-
-            if _mm512_test_epi64_mask(bad, bad) != 0 {
-                let errors = gather(
-                    [
-                        block_errors(&w0, &k),
-                        block_errors(&w1, &k),
-                        block_errors(&w2, &k),
-                        block_errors(&w3, &k),
-                    ],
-                    k.gather,
-                );
-                let errors = _mm512_castsi512_si256(errors);
-                s = _mm256_mask_mov_epi8(s, _mm256_test_epi8_mask(errors, errors), errors);
-            }
-            _mm256_storeu_si256(dst.as_mut_ptr().cast(), s);
-            done += STEP;
+        let steps = (input.len() / (STEP * 24)).min(out.len() / STEP);
+        let (input, _) = input.split_at(steps * STEP * 24);
+        let (out, _) = out.split_at_mut(steps * STEP);
+        let plan = super::prefetch_plan(input.len());
+        let (pairs, last) = input.as_chunks::<{ 2 * STEP * 24 }>();
+        let (out_pairs, out_last) = out.as_chunks_mut::<{ 2 * STEP }>();
+        for (pair, dst) in pairs.iter().zip(out_pairs.iter_mut()) {
+            let p = pair.as_ptr();
+            let q = p.add(STEP * 24);
+            super::prefetch_ahead::<24>(p, plan);
+            // Both steps' blocks first: their work is independent, and the
+            // decisions' long dependency chains then overlap.
+            let (bp, bq) = (blocks(p, &k), blocks(q, &k));
+            let (sp, sq) = (finish(p, bp, &k), finish(q, bq, &k));
+            let (d0, d1) = dst.split_at_mut(STEP);
+            _mm256_storeu_si256(d0.as_mut_ptr().cast(), sp);
+            _mm256_storeu_si256(d1.as_mut_ptr().cast(), sq);
         }
-        done
+        if let (Some(p), Some(d)) = (last.get(..STEP * 24), out_last.get_mut(..STEP)) {
+            let p = p.as_ptr();
+            let s = finish(p, blocks(p, &k), &k);
+            _mm256_storeu_si256(d.as_mut_ptr().cast(), s);
+        }
+        steps * STEP
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{Mix, Rng, records};
+    use tcp_core::Dialect;
+
+    /// One record's residue, as [`block`] computes it lane by lane.
+    fn residue(record: &[u8; 24]) -> u64 {
+        let s: u64 = record[6..22].iter().map(|&b| u64::from(b)).sum();
+        let framing = u64::from_le_bytes([
+            record[23], record[22], record[0], record[1], record[2], record[3], record[4],
+            record[5],
+        ]);
+        s.wrapping_sub(framing)
+    }
 
     #[test]
     fn ternary_logic_tables() {
@@ -235,5 +330,58 @@ mod tests {
         assert_eq!(i32::from(a | b | c), OR3);
         assert_eq!(i32::from((a | b) & c), OR_THEN_AND);
         assert_eq!(i32::from((a ^ c) | (b ^ c)), XOR_EACH_THEN_OR);
+    }
+
+    #[test]
+    fn lane_constants_sit_where_the_picks_put_the_bytes() {
+        assert_eq!(
+            FRAMING_HEADER.to_le_bytes(),
+            [0, 0, b'T', b'C', b'P', 0x02, 0x00, 0x02]
+        );
+        // Flag bytes 10, 11 whole, 12 bits 6..7, 13 bits 5..7, at lane bytes 4..8.
+        assert_eq!(
+            FLAGS_RESERVED.to_le_bytes(),
+            [0, 0, 0, 0, 0xFF, 0xFF, 0xC0, 0xE0]
+        );
+        assert_eq!(HEADER_SUM, u64::from(b'T' + b'C' + b'P') + 2 + 2);
+    }
+
+    /// The residue test is tcp-core's header and checksum checks together,
+    /// including faults that a plain sum would hide: a header byte raised and
+    /// the checksum raised with it, or a checksum off by a whole 2^16.
+    #[test]
+    fn residue_is_expected_exactly_for_good_header_and_checksum() {
+        let mut rng = Rng::new(11);
+        let batch = records(Dialect::V2Kb, 64, Mix::Valid, 12);
+        for (i, good) in batch.chunks_exact(24).enumerate() {
+            let good: [u8; 24] = good.try_into().unwrap();
+            assert_eq!(residue(&good), EXPECTED, "record {i}");
+            let mut faults = vec![];
+            // Any single byte changed.
+            let mut r = good;
+            let at = rng.below(24) as usize;
+            r[at] ^= 1 + rng.below(255) as u8;
+            faults.push(r);
+            // A header byte raised by one and the stored checksum with it.
+            let mut r = good;
+            let at = rng.below(6) as usize;
+            r[at] = r[at].wrapping_add(1);
+            tcp_core::wire::v2_kb::Descriptor::new_unchecked(&mut r[..]).fill_checksum();
+            faults.push(r);
+            for r in faults {
+                let want_ok = tcp_core::Dialect::V2Kb
+                    .decode(&r, tcp_core::Mode::Strict)
+                    .map(|_| true)
+                    .unwrap_or_else(|e| {
+                        !matches!(
+                            e.code(),
+                            ErrorCode::BadMagic
+                                | ErrorCode::UnsupportedVersion
+                                | ErrorCode::ChecksumMismatch
+                        )
+                    });
+                assert_eq!(residue(&r) == EXPECTED, want_ok, "{r:02x?}");
+            }
+        }
     }
 }

@@ -19,8 +19,11 @@ use core::arch::x86_64::*;
 
 use tcp_core::wire::canonical::{MAGIC, VERSION};
 
-use super::lanes::{Layout, gather, gather_indices};
+use super::lanes::{Pick, gather, gather_indices};
 use crate::cpu::{CanonicalTables, CpuLevel, c24};
+
+/// Record bytes 0..8: magic, version, risk, reserved flag byte, capabilities.
+const WORD0: Pick = Pick::new([0, 1, 2, 3, 4, 5, 6, 7], 0);
 
 /// Gather indices: capability byte (7) of record i to byte i, risk byte (5) to 32 + i.
 const GATHER_CAPS_RISK: [u8; 64] = gather_indices([7, 5]);
@@ -53,7 +56,7 @@ unsafe fn kernel(input: &[u8], tables: &CanonicalTables, out: &mut [u8]) -> usiz
     // local array or one 64-byte vector inside the current step of `input`,
     // every store writes exactly one 32-byte chunk of `out`.
     unsafe {
-        let layout = Layout::new();
+        let word0 = WORD0.load();
         let frame = _mm512_set1_epi64(FRAME as i64);
         let frame_mask = _mm512_set1_epi64(FRAME_MASK as i64);
         let indices = _mm512_loadu_epi8(GATHER_CAPS_RISK.as_ptr().cast());
@@ -64,19 +67,19 @@ unsafe fn kernel(input: &[u8], tables: &CanonicalTables, out: &mut [u8]) -> usiz
         let status_lo = _mm512_loadu_epi8(status.as_ptr().cast());
         let status_hi = _mm512_loadu_epi8(status.as_ptr().add(64).cast());
 
-        let far = super::prefetch_far(input.len());
+        let plan = super::prefetch_plan(input.len());
         let (chunks, _) = input.as_chunks::<{ STEP * 24 }>();
         let (outs, _) = out.as_chunks_mut::<STEP>();
         let mut done = 0;
         for (chunk, dst) in chunks.iter().zip(outs.iter_mut()) {
             let p = chunk.as_ptr();
-            super::prefetch_ahead::<12>(p, far);
+            super::prefetch_ahead::<12>(p, plan);
 
             let checksums_match = all_checksums_match_after_magic(chunk);
 
             let block = |b: usize| {
                 let at = p.add(b * BLOCK);
-                layout.first_words([
+                word0.apply(&[
                     _mm512_loadu_epi64(at.cast()),
                     _mm512_loadu_epi64(at.add(64).cast()),
                     _mm512_loadu_epi64(at.add(128).cast()),
