@@ -91,10 +91,16 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
             "records": args.n,
             "rounds": report.read.rounds,
             "read": {
+                "pass": report.read.name,
                 "median_ns": report.read.median.as_nanos() as u64,
                 "records_per_s": read_rate,
                 "bytes_per_s": read_rate * record_len,
             },
+            "read_passes": report.reads.iter().map(|t| json!({
+                "name": t.name,
+                "median_ns": t.median.as_nanos() as u64,
+                "records_per_s": t.records_per_second(),
+            })).collect::<Vec<_>>(),
             "backends": backends,
             "skipped": skipped,
         }))?;
@@ -106,10 +112,16 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
             report.read.rounds
         );
         println!(
-            "{:<9} {:>10.1} M records/s  ({:.2} GB/s memory read, the ceiling)",
+            "{:<9} {:>10.1} M records/s  ({:.2} GB/s memory read, the ceiling: {})",
             "read",
             read_rate / 1e6,
-            read_rate * record_len / 1e9
+            read_rate * record_len / 1e9,
+            report
+                .reads
+                .iter()
+                .map(|t| format!("{} {:.1} M/s", t.name, t.records_per_second() / 1e6))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         for (t, b) in report.backends.iter().zip(&chosen) {
             println!(

@@ -3,9 +3,10 @@
 //! As in BLAKE3 and memchr, each instruction set has its own module
 //! (`x86_64/{sse41,avx2,avx512}.rs`, `aarch64/neon.rs`), the level is
 //! detected once ([`CpuLevel::detect`], cached) and every kernel is checked
-//! against tcp-core's scalar reference. Kernels handle whole blocks; the
-//! records left over, and batches too small to be worth building the policy
-//! tables, go through [`tcp_core::batch::record_status`] itself.
+//! against tcp-core's scalar reference. Kernels handle whole steps; the
+//! records left over run as one padded step (`padded.rs`), and batches too
+//! small to be worth building the policy tables go through
+//! [`tcp_core::batch::record_status`] itself.
 //!
 //! Testing switch: `TCP_HW_MAX_LEVEL=portable|sse41|avx2|avx512|neon` caps the
 //! detected level (read once, at the first detection); [`SimdBackend::with_level`]
