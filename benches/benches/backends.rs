@@ -4,8 +4,8 @@
 //! the ceiling is the faster of `read` and `read-paced`) and the obvious
 //! scalar loop.
 //!
-//! Sizes: 1, 1K, 64K (1.5 MB: in L2 on the Xeons, in L2 and L3 on Zen 4's
-//! 1 MiB L2) and 10M records (240 MB: DRAM).
+//! Sizes: 1, 1K, 32K (768 KB: in L2 everywhere), 64K (1.5 MB: in L2 on the
+//! Xeons, in L2 and L3 on Zen 4's 1 MiB L2) and 10M records (240 MB: DRAM).
 //! Throughput is in records (criterion's "elements"), so the read pass reads
 //! as "records the memory delivers per second" and ratios are direct.
 //!
@@ -30,7 +30,7 @@ use tcp_hw::measure::READ_PASSES;
 use tcp_hw::testing::{Mix, records};
 use tcp_hw::{Backend, CpuLevel, ParallelBackend, ScalarBackend, SimdBackend};
 
-const SIZES: [usize; 4] = [1, 1024, 64 * 1024, 10_000_000];
+const SIZES: [usize; 5] = [1, 1024, 32 * 1024, 64 * 1024, 10_000_000];
 
 /// The obvious scalar loop for v2-kb, written out by hand as a baseline
 /// (its output is checked against tcp-core's reference before timing).

@@ -15,7 +15,6 @@
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use tcp_core::batch::{check_batch_shape, record_status};
 use tcp_core::{Dialect, Error, Policy, Result};
 
@@ -559,10 +558,37 @@ impl<B: Backend> Backend for ParallelBackend<B> {
         if chunk >= n {
             return self.inner.validate(dialect, input, policy, out);
         }
-        input
-            .par_chunks(chunk * dialect.record_len())
-            .zip(out.par_chunks_mut(chunk))
-            .try_for_each(|(i, o)| self.inner.validate(dialect, i, policy, o))
+        // The calling thread validates the first chunk itself while rayon's
+        // threads take the others: it would otherwise only wait, and the
+        // pool threads' wake-up then overlaps with work.
+        let (inputs, outs) = (
+            input.chunks(chunk * dialect.record_len()),
+            out.chunks_mut(chunk),
+        );
+        let mut parts = inputs.zip(outs);
+        let first = parts.next();
+        let results: Vec<std::sync::Mutex<Result<()>>> = (0..threads)
+            .map(|_| std::sync::Mutex::new(Ok(())))
+            .collect();
+        let mut own = Ok(());
+        rayon::in_place_scope(|scope| {
+            for ((i, o), slot) in parts.zip(&results) {
+                scope.spawn(move |_| {
+                    let r = self.inner.validate(dialect, i, policy, o);
+                    if let Ok(mut s) = slot.lock() {
+                        *s = r;
+                    }
+                });
+            }
+            if let Some((i, o)) = first {
+                own = self.inner.validate(dialect, i, policy, o);
+            }
+        });
+        own?;
+        for slot in results {
+            slot.into_inner().unwrap_or(Ok(()))?;
+        }
+        Ok(())
     }
 }
 
