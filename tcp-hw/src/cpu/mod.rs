@@ -302,15 +302,13 @@ impl SimdBackend {
             return 0;
         }
         let done = level(body_in, body_out);
-        let rest = body_out.len() - done;
-        let (rest_in, rest_out) = (
-            body_in.get(done * len..).unwrap_or_default(),
-            body_out.get_mut(done..).unwrap_or_default(),
-        );
-        if rest > 0 && rest < padded::RECORDS {
-            head + done + padded::run(dialect, rest_in, rest_out, level)
-        } else {
+        let rest_in = body_in.get(done * len..).unwrap_or_default();
+        let rest_out = body_out.get_mut(done..).unwrap_or_default();
+        if rest_out.is_empty() {
             head + done
+        } else {
+            // `run` takes fewer than a step's records, which is what whole steps leave.
+            head + done + padded::run(dialect, rest_in, rest_out, level)
         }
     }
 
@@ -561,34 +559,22 @@ impl<B: Backend> Backend for ParallelBackend<B> {
         // The calling thread validates the first chunk itself while rayon's
         // threads take the others: it would otherwise only wait, and the
         // pool threads' wake-up then overlaps with work.
-        let (inputs, outs) = (
-            input.chunks(chunk * dialect.record_len()),
-            out.chunks_mut(chunk),
-        );
-        let mut parts = inputs.zip(outs);
-        let first = parts.next();
-        let results: Vec<std::sync::Mutex<Result<()>>> = (0..threads)
-            .map(|_| std::sync::Mutex::new(Ok(())))
+        let parts: Vec<_> = input
+            .chunks(chunk * dialect.record_len())
+            .zip(out.chunks_mut(chunk))
             .collect();
-        let mut own = Ok(());
+        let mut results: Vec<Result<()>> = parts.iter().map(|_| Ok(())).collect();
         rayon::in_place_scope(|scope| {
-            for ((i, o), slot) in parts.zip(&results) {
-                scope.spawn(move |_| {
-                    let r = self.inner.validate(dialect, i, policy, o);
-                    if let Ok(mut s) = slot.lock() {
-                        *s = r;
-                    }
-                });
+            let mut jobs = parts.into_iter().zip(results.iter_mut());
+            let first = jobs.next();
+            for ((i, o), result) in jobs {
+                scope.spawn(move |_| *result = self.inner.validate(dialect, i, policy, o));
             }
-            if let Some((i, o)) = first {
-                own = self.inner.validate(dialect, i, policy, o);
+            if let Some(((i, o), result)) = first {
+                *result = self.inner.validate(dialect, i, policy, o);
             }
         });
-        own?;
-        for slot in results {
-            slot.into_inner().unwrap_or(Ok(()))?;
-        }
-        Ok(())
+        results.into_iter().collect()
     }
 }
 

@@ -142,17 +142,31 @@ unsafe fn picks(p: *const u8, k: &Consts) -> [__m512i; 3] {
     }
 }
 
+/// Every record's residue (see [`EXPECTED`]) from a block's three picks.
+///
+/// # Safety
+///
+/// The CPU must have the kernel's instruction sets.
+#[inline(always)]
+unsafe fn residues([framing, flags, numbers]: [__m512i; 3]) -> __m512i {
+    // SAFETY: the caller guarantees the instruction sets; no memory is touched.
+    unsafe {
+        let zero = _mm512_setzero_si512();
+        let sum = _mm512_add_epi64(_mm512_sad_epu8(flags, zero), _mm512_sad_epu8(numbers, zero));
+        _mm512_sub_epi64(sum, framing)
+    }
+}
+
 /// Loads a block and computes its residues. Safety as for [`picks`].
 #[inline(always)]
 unsafe fn block(p: *const u8, k: &Consts) -> Block {
     // SAFETY: as the caller guarantees.
     unsafe {
-        let [framing, flags, numbers] = picks(p, k);
-        let zero = _mm512_setzero_si512();
-        let sum = _mm512_add_epi64(_mm512_sad_epu8(flags, zero), _mm512_sad_epu8(numbers, zero));
+        let picked = picks(p, k);
+        let [_, flags, _] = picked;
         Block {
             flags,
-            residue: _mm512_sub_epi64(sum, framing),
+            residue: residues(picked),
         }
     }
 }
@@ -215,8 +229,9 @@ unsafe fn step_errors(p: *const u8, k: &Consts, status: __m256i) -> __m256i {
     // SAFETY: as the caller guarantees.
     unsafe {
         let errors = |at: *const u8| {
-            let [framing, flags, _] = picks(at, k);
-            let residue = block(at, k).residue;
+            let picked = picks(at, k);
+            let [framing, flags, _] = picked;
+            let residue = residues(picked);
             let err = |code| _mm512_set1_epi8(invalid(code) as i8);
             let header = _mm512_xor_si512(framing, _mm512_set1_epi64(FRAMING_HEADER as i64));
             let magic_ok =

@@ -160,7 +160,7 @@ unsafe fn checksums_after_magic(step: &[u8; STEP * 24]) -> Lanes {
     let (records, _) = step.as_chunks::<24>();
     let mut lanes = Lanes([0; STEP]);
     for (lane, r) in lanes.0.iter_mut().zip(records) {
-        let (lo, hi, _) = after_magic_words(r);
+        let (lo, hi) = after_magic_words(r);
         let crc = unsafe { _mm_crc32_u64(_mm_crc32_u64(u64::from(after_magic), lo), hi) };
         *lane = !crc & LOW_HALF;
     }
@@ -172,14 +172,14 @@ unsafe fn checksums_after_magic(step: &[u8; STEP * 24]) -> Lanes {
 struct Lanes([u64; STEP]);
 
 /// A record's bytes 4..12 and 12..20 as the `crc32` steps after the magic
-/// consume them (little-endian), and its stored big-endian checksum.
+/// consume them (little-endian).
 #[inline(always)]
-fn after_magic_words(r: &[u8; 24]) -> (u64, u64, u32) {
+fn after_magic_words(r: &[u8; 24]) -> (u64, u64) {
     let (w, _) = r.as_chunks::<4>();
     let words: [[u8; 4]; 6] = w.try_into().unwrap_or_default();
-    let [_, w1, w2, w3, w4, stored] = words.map(u32::from_le_bytes);
+    let [_, w1, w2, w3, w4, _] = words.map(u32::from_le_bytes);
     let pair = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
-    (pair(w1, w2), pair(w3, w4), stored.swap_bytes())
+    (pair(w1, w2), pair(w3, w4))
 }
 
 #[cfg(test)]

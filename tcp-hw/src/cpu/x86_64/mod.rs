@@ -56,9 +56,7 @@ pub(crate) fn prefetch_plan(len: usize) -> Prefetch {
 fn software_prefetch_pays() -> bool {
     static INTEL: OnceLock<bool> = OnceLock::new();
     *INTEL.get_or_init(|| {
-        // SAFETY: CPUID leaf 0 exists on every x86_64 CPU.
-        #[allow(unused_unsafe, reason = "__cpuid is safe to call on newer Rust")]
-        let id = unsafe { __cpuid(0) };
+        let id = __cpuid(0);
         [id.ebx, id.edx, id.ecx] == [0x756E_6547, 0x4965_6E69, 0x6C65_746E]
     })
 }
