@@ -2,7 +2,8 @@
 //! measured in the same run: the memory-read passes (sums of the batch's
 //! u64s with the widest loads the CPU has, `tcp_hw::measure::READ_PASSES`:
 //! the ceiling is the faster of `read` and `read-paced`) and the obvious
-//! scalar loop.
+//! scalar loop. The `parallel` backend has its own ceiling: the read passes
+//! on as many threads (`read-x2`, `read-paced-x2` on two), split as it splits.
 //!
 //! Sizes: 1, 1K, 32K (768 KB: in L2 everywhere), 64K (1.5 MB: in L2 on the
 //! Xeons, in L2 and L3 on Zen 4's 1 MiB L2) and 10M records (240 MB: DRAM).
@@ -26,7 +27,7 @@ use criterion::{
     measurement::WallTime,
 };
 use tcp_core::{Capabilities, Dialect, Policy, RiskLevel};
-use tcp_hw::measure::READ_PASSES;
+use tcp_hw::measure::{READ_PASSES, read_pass_threads};
 use tcp_hw::testing::{Mix, records};
 use tcp_hw::{Backend, CpuLevel, ParallelBackend, ScalarBackend, SimdBackend};
 
@@ -163,6 +164,21 @@ fn backends(c: &mut Criterion) {
             }
             let parallel = ParallelBackend::simd();
             if parallel.supports(dialect) && n >= 64 * 1024 {
+                // Its ceiling: the read passes on as many threads, split as it splits.
+                let threads = parallel.threads();
+                for (name, pass) in READ_PASSES {
+                    let id = format!("{name}-x{threads}");
+                    group.bench_function(BenchmarkId::new(id, n), |b| {
+                        b.iter(|| {
+                            read_pass_threads(
+                                pass,
+                                black_box(&input),
+                                dialect.record_len(),
+                                threads,
+                            )
+                        })
+                    });
+                }
                 bench_backend(
                     &mut group, "parallel", &parallel, dialect, &input, &policy, &mut out,
                 );

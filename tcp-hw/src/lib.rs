@@ -31,6 +31,7 @@ mod last_built;
 mod offload;
 #[cfg(feature = "opencl")]
 pub mod opencl;
+mod split;
 #[cfg(feature = "xrt")]
 pub mod xrt;
 
@@ -98,6 +99,12 @@ pub trait Backend: Send + Sync {
     /// prefer it as an accelerator.
     fn on_host_cpu(&self) -> bool {
         matches!(self.kind(), BackendKind::Cpu | BackendKind::Simd)
+    }
+    /// How many threads one `validate` call works on: 1 for every backend
+    /// but `parallel`. [`measure`] compares a backend with the read pass on
+    /// as many threads.
+    fn threads(&self) -> usize {
+        1
     }
     /// True if the backend handles this dialect (others return an error from `validate`).
     fn supports(&self, dialect: Dialect) -> bool;

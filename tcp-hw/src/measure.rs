@@ -48,6 +48,18 @@ pub fn read_pass_paced(input: &[u8]) -> u64 {
 /// A read pass: reads every byte of a batch, returns a sum of them.
 pub type ReadPass = fn(&[u8]) -> u64;
 
+/// `pass` over a batch of `record_len`-byte records on `threads` threads,
+/// cut into chunks exactly as the `parallel` backend cuts a batch: the
+/// ceiling for that backend.
+pub fn read_pass_threads(pass: ReadPass, input: &[u8], record_len: usize, threads: usize) -> u64 {
+    let n = input.len() / record_len.max(1);
+    let chunk = crate::cpu::parallel_chunk_records(n, threads).saturating_mul(record_len.max(1));
+    let chunks: Vec<&[u8]> = input.chunks(chunk.max(1)).collect();
+    crate::split::map_chunks(chunks, threads, &pass)
+        .into_iter()
+        .fold(0, |sum, part| sum.wrapping_add(part.unwrap_or(0)))
+}
+
 /// The read passes a ceiling is the best of, by name.
 pub const READ_PASSES: [(&str, ReadPass); 2] =
     [("read", read_pass), ("read-paced", read_pass_paced)];
@@ -128,8 +140,10 @@ fn read_lines<const PACE: u32>(input: &[u8]) -> u64 {
 /// A median timing of one thing over a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timing {
-    /// What was timed (`read` or a backend name).
+    /// What was timed (a read pass's or a backend's name).
     pub name: String,
+    /// Threads it ran on.
+    pub threads: usize,
     /// Records per call.
     pub records: usize,
     /// Median time per call.
@@ -150,18 +164,30 @@ impl Timing {
 pub struct Report {
     /// The dialect of the batch.
     pub dialect: Dialect,
-    /// The fastest read pass over the batch (the ceiling; its name says which).
+    /// The fastest read pass over the batch on one thread (the ceiling of
+    /// the one-thread backends; its name says which).
     pub read: Timing,
-    /// Every read pass of [`READ_PASSES`], in that order.
+    /// Every read pass of [`READ_PASSES`] on one thread, in that order, then
+    /// again on as many threads as each multi-threaded backend measured uses
+    /// ([`read_pass_threads`]).
     pub reads: Vec<Timing>,
     /// One timing per backend measured.
     pub backends: Vec<Timing>,
 }
 
 impl Report {
-    /// A backend's throughput as a fraction of the read pass's.
+    /// The fastest read pass on `threads` threads, if one was measured.
+    pub fn ceiling(&self, threads: usize) -> Option<&Timing> {
+        self.reads
+            .iter()
+            .filter(|r| r.threads == threads)
+            .min_by_key(|r| r.median)
+    }
+
+    /// A backend's throughput as a fraction of the ceiling on as many threads.
     pub fn ratio_to_read(&self, t: &Timing) -> f64 {
-        t.records_per_second() / self.read.records_per_second().max(1e-12)
+        let ceiling = self.ceiling(t.threads).unwrap_or(&self.read);
+        t.records_per_second() / ceiling.records_per_second().max(1e-12)
     }
 }
 
@@ -201,13 +227,38 @@ pub fn measure(
     }
     let calls = calls_per_round(records_n);
     let rounds = rounds.max(1);
-    let mut reads = vec![Vec::with_capacity(rounds); READ_PASSES.len()];
+    // One-thread passes first, then each thread count a backend uses.
+    let mut thread_counts = vec![1];
+    for b in backends {
+        if !thread_counts.contains(&b.threads()) {
+            thread_counts.push(b.threads());
+        }
+    }
+    let passes: Vec<(&str, ReadPass, usize)> = thread_counts
+        .iter()
+        .flat_map(|&threads| {
+            READ_PASSES
+                .iter()
+                .map(move |&(name, pass)| (name, pass, threads))
+        })
+        .collect();
+    let record_len = dialect.record_len();
+    let mut reads = vec![Vec::with_capacity(rounds); passes.len()];
     let mut per_backend = vec![Vec::with_capacity(rounds); backends.len()];
     for _ in 0..rounds {
-        for ((_, pass), times) in READ_PASSES.iter().zip(reads.iter_mut()) {
+        for (&(_, pass, threads), times) in passes.iter().zip(reads.iter_mut()) {
             let t = Instant::now();
             for _ in 0..calls {
-                black_box(pass(black_box(&input)));
+                if threads == 1 {
+                    black_box(pass(black_box(&input)));
+                } else {
+                    black_box(read_pass_threads(
+                        pass,
+                        black_box(&input),
+                        record_len,
+                        threads,
+                    ));
+                }
             }
             times.push(t.elapsed() / calls as u32);
         }
@@ -219,22 +270,24 @@ pub fn measure(
             times.push(t.elapsed() / calls as u32);
         }
     }
-    let timing = |name: &str, times: Vec<Duration>| Timing {
+    let timing = |name: &str, threads: usize, times: Vec<Duration>| Timing {
         name: name.to_owned(),
+        threads,
         records: records_n,
         median: median(times),
         rounds,
     };
-    let reads: Vec<Timing> = READ_PASSES
+    let reads: Vec<Timing> = passes
         .iter()
         .zip(reads)
-        .map(|((name, _), times)| timing(name, times))
+        .map(|(&(name, _, threads), times)| timing(name, threads, times))
         .collect();
     let read = reads
         .iter()
+        .filter(|r| r.threads == 1)
         .min_by_key(|t| t.median)
         .cloned()
-        .unwrap_or_else(|| timing("read", Vec::new()));
+        .unwrap_or_else(|| timing("read", 1, Vec::new()));
     Ok(Report {
         dialect,
         read,
@@ -242,7 +295,7 @@ pub fn measure(
         backends: backends
             .iter()
             .zip(per_backend)
-            .map(|(b, times)| timing(b.name(), times))
+            .map(|(b, times)| timing(b.name(), b.threads(), times))
             .collect(),
     })
 }
@@ -274,6 +327,41 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_threaded_read_pass_reads_every_byte() {
+        let mut data: Vec<u8> = (0..24 * 5000).map(|i| (i % 251) as u8).collect();
+        for threads in [1, 2, 3] {
+            for pass in READ_PASSES.map(|(_, p)| p) {
+                let whole = pass(&data);
+                assert_eq!(read_pass_threads(pass, &data, 24, threads), whole);
+                data[24 * 4999 + 23] ^= 0x40;
+                assert_ne!(read_pass_threads(pass, &data, 24, threads), whole);
+                data[24 * 4999 + 23] ^= 0x40;
+            }
+        }
+    }
+
+    #[test]
+    fn a_multi_threaded_backend_is_compared_with_reads_on_its_threads() {
+        let parallel = crate::ParallelBackend::simd();
+        let scalar = crate::ScalarBackend;
+        let r = measure(
+            &[&scalar, &parallel],
+            Dialect::V2Kb,
+            100,
+            &Policy::default(),
+            2,
+        )
+        .unwrap();
+        let threads = parallel.threads();
+        assert_eq!(r.backends[1].threads, threads);
+        assert!(r.ceiling(1).is_some());
+        assert!(r.ceiling(threads).is_some());
+        let want =
+            r.backends[1].records_per_second() / r.ceiling(threads).unwrap().records_per_second();
+        assert_eq!(r.ratio_to_read(&r.backends[1]), want);
     }
 
     #[test]

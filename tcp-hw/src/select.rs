@@ -15,8 +15,13 @@
 //! and has a free reservation slot; every candidate passed over is reported
 //! with the reason. The thresholds come from the measurements in the
 //! `backends` bench (see BENCHMARKS.md): below 8 records the policy tables
-//! cost more than the kernel saves; below 256K records handing chunks to
-//! threads costs more than the second core gives; accelerators pay a
+//! cost more than the kernel saves. `parallel` pays for waking rayon's
+//! threads: called back to back it beats one thread from 64K records (Zen 4,
+//! 2 vCPUs: 4.65 against 3.17 G records/s), but a call that comes alone,
+//! with the pool asleep, waits about 10 µs to wake a thread that then starts
+//! 25–30 µs later, or later still (`examples/isolated_calls.rs`: 0.94× one
+//! thread at 256K records, 0.98× at 1M); 256K is where the back-to-back
+//! gain is large and the lone call's loss small. Accelerators pay a
 //! transfer per batch and are only worth trying on the largest batches.
 //! [`Selector::calibrate`] replaces the fixed order for large batches by
 //! measured throughput on this machine.

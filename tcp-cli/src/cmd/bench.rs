@@ -76,6 +76,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
                 json!({
                     "name": t.name,
                     "device": b.device(),
+                    "threads": t.threads,
                     "median_ns": t.median.as_nanos() as u64,
                     "records_per_s": t.records_per_second(),
                     "ratio_to_read": report.ratio_to_read(t),
@@ -98,6 +99,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
             },
             "read_passes": report.reads.iter().map(|t| json!({
                 "name": t.name,
+                "threads": t.threads,
                 "median_ns": t.median.as_nanos() as u64,
                 "records_per_s": t.records_per_second(),
             })).collect::<Vec<_>>(),
@@ -111,24 +113,43 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
             args.n as f64 * record_len / 1e6,
             report.read.rounds
         );
-        println!(
-            "{:<9} {:>10.1} M records/s  ({:.2} GB/s memory read, the ceiling: {})",
-            "read",
-            read_rate / 1e6,
-            read_rate * record_len / 1e9,
-            report
-                .reads
-                .iter()
-                .map(|t| format!("{} {:.1} M/s", t.name, t.records_per_second() / 1e6))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let mut thread_counts: Vec<usize> = report.reads.iter().map(|t| t.threads).collect();
+        thread_counts.dedup();
+        for threads in thread_counts {
+            let Some(ceiling) = report.ceiling(threads) else {
+                continue;
+            };
+            let rate = ceiling.records_per_second();
+            let label = if threads == 1 {
+                "read".to_owned()
+            } else {
+                format!("read x{threads}")
+            };
+            println!(
+                "{label:<9} {:>10.1} M records/s  ({:.2} GB/s memory read on {threads} thread{}, the ceiling: {})",
+                rate / 1e6,
+                rate * record_len / 1e9,
+                if threads == 1 { "" } else { "s" },
+                report
+                    .reads
+                    .iter()
+                    .filter(|t| t.threads == threads)
+                    .map(|t| format!("{} {:.1} M/s", t.name, t.records_per_second() / 1e6))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         for (t, b) in report.backends.iter().zip(&chosen) {
             println!(
-                "{:<9} {:>10.1} M records/s  {:>5.1}% of read   {}",
+                "{:<9} {:>10.1} M records/s  {:>5.1}% of read{}   {}",
                 t.name,
                 t.records_per_second() / 1e6,
                 100.0 * report.ratio_to_read(t),
+                if t.threads == 1 {
+                    String::new()
+                } else {
+                    format!(" x{}", t.threads)
+                },
                 b.device()
             );
         }

@@ -476,7 +476,24 @@ pub fn cpu_model() -> String {
         .clone()
 }
 
-/// Splits a batch across rayon's threads, each chunk validated by an inner CPU backend.
+/// Chunks per thread a batch is cut into: the granularity at which a thread
+/// that is done takes over work from a late one.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// Records per chunk when the `parallel` backend (default minimum chunk)
+/// splits `n` records across `threads`.
+pub(crate) fn parallel_chunk_records(n: usize, threads: usize) -> usize {
+    crate::split::chunk_records(
+        n,
+        threads,
+        CHUNKS_PER_THREAD,
+        ParallelBackend::<SimdBackend>::DEFAULT_MIN_CHUNK,
+    )
+}
+
+/// Splits a batch across rayon's threads, each chunk validated by an inner
+/// CPU backend: each thread a contiguous share, the threads done first
+/// finishing the shares of late ones (`split`).
 #[derive(Debug, Clone)]
 pub struct ParallelBackend<B> {
     inner: B,
@@ -524,11 +541,11 @@ impl<B: Backend> Backend for ParallelBackend<B> {
     }
 
     fn device(&self) -> String {
-        format!(
-            "{} on {} threads",
-            self.inner.device(),
-            rayon::current_num_threads()
-        )
+        format!("{} on {} threads", self.inner.device(), self.threads())
+    }
+
+    fn threads(&self) -> usize {
+        rayon::current_num_threads().max(1)
     }
 
     fn availability(&self) -> Availability {
@@ -550,31 +567,26 @@ impl<B: Backend> Backend for ParallelBackend<B> {
         if !self.inner.supports(dialect) {
             return Err(unsupported(self.inner.name(), dialect));
         }
-        let threads = rayon::current_num_threads().max(1);
-        let chunk = n.div_ceil(threads).max(self.min_chunk);
+        let threads = self.threads();
+        let chunk = crate::split::chunk_records(n, threads, CHUNKS_PER_THREAD, self.min_chunk);
         let out = out.get_mut(..n).unwrap_or_default();
         if chunk >= n {
             return self.inner.validate(dialect, input, policy, out);
         }
-        // The calling thread validates the first chunk itself while rayon's
-        // threads take the others: it would otherwise only wait, and the
-        // pool threads' wake-up then overlaps with work.
-        let parts: Vec<_> = input
+        let chunks: Vec<_> = input
             .chunks(chunk * dialect.record_len())
             .zip(out.chunks_mut(chunk))
             .collect();
-        let mut results: Vec<Result<()>> = parts.iter().map(|_| Ok(())).collect();
-        rayon::in_place_scope(|scope| {
-            let mut jobs = parts.into_iter().zip(results.iter_mut());
-            let first = jobs.next();
-            for ((i, o), result) in jobs {
-                scope.spawn(move |_| *result = self.inner.validate(dialect, i, policy, o));
-            }
-            if let Some(((i, o), result)) = first {
-                *result = self.inner.validate(dialect, i, policy, o);
-            }
-        });
-        results.into_iter().collect()
+        let work = |(i, o): (&[u8], &mut [u8])| self.inner.validate(dialect, i, policy, o);
+        crate::split::map_chunks(chunks, threads, &work)
+            .into_iter()
+            .try_for_each(|r| {
+                r.unwrap_or_else(|| {
+                    Err(tcp_core::Error::BadInput {
+                        detail: "a chunk was not validated".to_owned(),
+                    })
+                })
+            })
     }
 }
 
