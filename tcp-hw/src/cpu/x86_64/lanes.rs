@@ -1,7 +1,7 @@
 //! How the AVX-512 kernels take a block of eight 24-byte records apart.
 //!
 //! A block is three 64-byte vectors `v0, v1, v2`; record `j` is block bytes
-//! `24j..24j + 24`. A [`Pick`] names eight bytes of a record; [`Pick::apply`]
+//! `24j..24j + 24`. A [`Pick`] names eight bytes of a record; [`Picker::apply`]
 //! makes the vector whose lane `j` (bytes `8j..8j + 8`) holds those bytes of
 //! record `j`, in the order named. It costs one byte blend and one two-source
 //! byte permute (`vpermt2b`): the permute's first table is one block vector,
