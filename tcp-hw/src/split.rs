@@ -230,19 +230,18 @@ where
         .collect()
 }
 
-/// Splits `n` records into chunks of whole kernel steps: about `per_thread`
-/// chunks a thread, none smaller than `min_chunk` records (but the last).
-/// Returns the records per chunk.
-pub(crate) fn chunk_records(
-    n: usize,
-    threads: usize,
-    per_thread: usize,
-    min_chunk: usize,
-) -> usize {
+/// Chunks per thread a batch is cut into: the granularity at which a thread
+/// that is done takes over work from a late one.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// Splits `n` records into chunks of whole kernel steps: about
+/// [`CHUNKS_PER_THREAD`] chunks a thread, none smaller than `min_chunk`
+/// records (but the last). Returns the records per chunk.
+pub(crate) fn chunk_records(n: usize, threads: usize, min_chunk: usize) -> usize {
     /// Records per kernel step: chunks of whole steps keep the records after
     /// a chunk's start aligned as the batch is, and leave no padded tails.
     const STEP: usize = 32;
-    let want = n.div_ceil(threads.max(1) * per_thread.max(1));
+    let want = n.div_ceil(threads.max(1) * CHUNKS_PER_THREAD);
     want.max(min_chunk).max(1).next_multiple_of(STEP)
 }
 
@@ -345,9 +344,9 @@ mod tests {
 
     #[test]
     fn chunks_are_whole_steps_and_not_too_small() {
-        assert_eq!(chunk_records(1_000_000, 2, 4, 16 * 1024), 125_024);
-        assert_eq!(chunk_records(40_000, 2, 4, 16 * 1024), 16 * 1024);
-        assert_eq!(chunk_records(10, 2, 4, 1), 32);
-        assert_eq!(chunk_records(0, 0, 0, 0), 32);
+        assert_eq!(chunk_records(1_000_000, 2, 16 * 1024), 125_024);
+        assert_eq!(chunk_records(40_000, 2, 16 * 1024), 16 * 1024);
+        assert_eq!(chunk_records(10, 2, 1), 32);
+        assert_eq!(chunk_records(0, 0, 0), 32);
     }
 }

@@ -120,13 +120,9 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
                 continue;
             };
             let rate = ceiling.records_per_second();
-            let label = if threads == 1 {
-                "read".to_owned()
-            } else {
-                format!("read x{threads}")
-            };
             println!(
-                "{label:<9} {:>10.1} M records/s  ({:.2} GB/s memory read on {threads} thread{}, the ceiling: {})",
+                "{:<9} {:>10.1} M records/s  ({:.2} GB/s memory read on {threads} thread{}, the ceiling: {})",
+                read_label(threads),
                 rate / 1e6,
                 rate * record_len / 1e9,
                 if threads == 1 { "" } else { "s" },
@@ -141,15 +137,11 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
         }
         for (t, b) in report.backends.iter().zip(&chosen) {
             println!(
-                "{:<9} {:>10.1} M records/s  {:>5.1}% of read{}   {}",
+                "{:<9} {:>10.1} M records/s  {:>5.1}% of {}   {}",
                 t.name,
                 t.records_per_second() / 1e6,
                 100.0 * report.ratio_to_read(t),
-                if t.threads == 1 {
-                    String::new()
-                } else {
-                    format!(" x{}", t.threads)
-                },
+                read_label(t.threads),
                 b.device()
             );
         }
@@ -158,4 +150,13 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The name of the read ceiling on `threads` threads, as printed.
+fn read_label(threads: usize) -> String {
+    if threads == 1 {
+        "read".to_owned()
+    } else {
+        format!("read x{threads}")
+    }
 }

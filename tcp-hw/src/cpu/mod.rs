@@ -476,17 +476,12 @@ pub fn cpu_model() -> String {
         .clone()
 }
 
-/// Chunks per thread a batch is cut into: the granularity at which a thread
-/// that is done takes over work from a late one.
-const CHUNKS_PER_THREAD: usize = 4;
-
 /// Records per chunk when the `parallel` backend (default minimum chunk)
 /// splits `n` records across `threads`.
 pub(crate) fn parallel_chunk_records(n: usize, threads: usize) -> usize {
     crate::split::chunk_records(
         n,
         threads,
-        CHUNKS_PER_THREAD,
         ParallelBackend::<SimdBackend>::DEFAULT_MIN_CHUNK,
     )
 }
@@ -568,7 +563,7 @@ impl<B: Backend> Backend for ParallelBackend<B> {
             return Err(unsupported(self.inner.name(), dialect));
         }
         let threads = self.threads();
-        let chunk = crate::split::chunk_records(n, threads, CHUNKS_PER_THREAD, self.min_chunk);
+        let chunk = crate::split::chunk_records(n, threads, self.min_chunk);
         let out = out.get_mut(..n).unwrap_or_default();
         if chunk >= n {
             return self.inner.validate(dialect, input, policy, out);
