@@ -10,9 +10,9 @@
  * tcp-hw/src/cpu/x86_64/avx512.rs was designed from these figures
  * (BENCHMARKS.md has the ones for the Zen 4 there).
  *
- *   cc -O2 -mavx512f -mavx512bw -mavx512vbmi -mavx512vnni -o port_mix port_mix.c && ./port_mix
+ *   cc -O2 -mavx512f -mavx512bw -mavx512vbmi -mavx512vnni -mvpclmulqdq -o port_mix port_mix.c && ./port_mix
  *
- * x86_64 with AVX-512 F/BW/VBMI/VNNI/IFMA only.
+ * x86_64 with AVX-512 F/BW/VBMI/VNNI/IFMA and VPCLMULQDQ only.
  */
 #include <stdio.h>
 #include <time.h>
@@ -57,6 +57,7 @@ static double clock_hz(void) {
 #define TERN(r) "vpternlogq $0x96, %%zmm1, %%zmm2, %%zmm" r "\n\t"
 #define SHIFT(r) "vpsrlq $32, %%zmm1, %%zmm" r "\n\t"
 #define TEST(r) "vptestnmq %%zmm1, %%zmm" r ", %%k2\n\t"
+#define CLMUL(r) "vpclmulqdq $0, %%zmm1, %%zmm2, %%zmm" r "\n\t"
 
 #define X12(M) M("3") M("4") M("5") M("6") M("7") M("8") M("9") M("10") M("11") M("12") M("13") M("14")
 
@@ -86,5 +87,8 @@ int main(void) {
     CASE("12 vpermt2b + 12 vpsrlq", X12(PERMB) X12(SHIFT));
     CASE("12 vpermt2b + 12 vptestnmq", X12(PERMB) X12(TEST));
     CASE("12 vpsadbw + 12 vpaddq", X12(SAD) X12(ADD));
+    CASE("12 vpclmulqdq", X12(CLMUL));
+    CASE("12 vpclmulqdq + 12 vpermt2b", X12(CLMUL) X12(PERMB));
+    CASE("12 vpclmulqdq + 12 vpternlogq", X12(CLMUL) X12(TERN));
     return 0;
 }
