@@ -43,26 +43,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "clock.h"
 
 static const uint64_t POLY = 0x11EDC6F41ULL; /* CRC-32C with its x^32 term */
 #define REC 24
 #define RECORDS 32768L
 #define PASSES 200
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static double clock_hz(void) {
-    unsigned long x = 1;
-    double t0 = now();
-    for (long i = 0; i < 200000000L; i++)
-        __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0" : "+r"(x));
-    return 4.0 * 200000000.0 / (now() - t0);
-}
 
 /* x^n mod P, plain bit order. */
 static uint32_t x_pow_mod(int n) {

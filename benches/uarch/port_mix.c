@@ -15,24 +15,10 @@
  * x86_64 with AVX-512 F/BW/VBMI/VNNI/IFMA and VPCLMULQDQ only.
  */
 #include <stdio.h>
-#include <time.h>
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
+#include "clock.h"
 
 #define ITERS 20000000L
-
-/* Cycles per second, from a chain of dependent adds (one cycle each). */
-static double clock_hz(void) {
-    unsigned long x = 1;
-    double t0 = now();
-    for (long i = 0; i < 200000000L; i++)
-        __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0" : "+r"(x));
-    return 4.0 * 200000000.0 / (now() - t0);
-}
 
 #define CLOBBERS "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", \
     "xmm12", "xmm13", "xmm14", "k2"

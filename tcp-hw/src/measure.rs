@@ -178,10 +178,7 @@ pub struct Report {
 impl Report {
     /// The fastest read pass on `threads` threads, if one was measured.
     pub fn ceiling(&self, threads: usize) -> Option<&Timing> {
-        self.reads
-            .iter()
-            .filter(|r| r.threads == threads)
-            .min_by_key(|r| r.median)
+        fastest(&self.reads, threads)
     }
 
     /// A backend's throughput as a fraction of the ceiling on as many threads.
@@ -189,6 +186,14 @@ impl Report {
         let ceiling = self.ceiling(t.threads).unwrap_or(&self.read);
         t.records_per_second() / ceiling.records_per_second().max(1e-12)
     }
+}
+
+/// The read pass with the lowest median among `reads` on `threads` threads.
+fn fastest(reads: &[Timing], threads: usize) -> Option<&Timing> {
+    reads
+        .iter()
+        .filter(|r| r.threads == threads)
+        .min_by_key(|r| r.median)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -282,10 +287,7 @@ pub fn measure(
         .zip(reads)
         .map(|(&(name, _, threads), times)| timing(name, threads, times))
         .collect();
-    let read = reads
-        .iter()
-        .filter(|r| r.threads == 1)
-        .min_by_key(|t| t.median)
+    let read = fastest(&reads, 1)
         .cloned()
         .unwrap_or_else(|| timing("read", 1, Vec::new()));
     Ok(Report {
