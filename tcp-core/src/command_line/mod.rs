@@ -91,6 +91,8 @@ pub struct Checker {
     user_rules: Option<Arc<RuleSet>>,
     trusted_dirs: Arc<[String]>,
     working_dir: Option<Arc<Path>>,
+    home_dir: Option<Arc<Path>>,
+    workspace_roots: Arc<[PathBuf]>,
 }
 
 impl Checker {
@@ -122,6 +124,8 @@ impl Checker {
                 .map(|d| (*d).to_owned())
                 .collect(),
             working_dir: None,
+            home_dir: None,
+            workspace_roots: Arc::from(Vec::new()),
         }
     }
 
@@ -159,6 +163,45 @@ impl Checker {
     pub fn with_working_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.working_dir = Some(Arc::from(dir.into()));
         self
+    }
+
+    /// The home directory `~` expands to (the process's `$HOME` is never read
+    /// by the library: front ends pass it). Without it, `~` is a path outside
+    /// every workspace.
+    pub fn with_home_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.home_dir = Some(Arc::from(dir.into()));
+        self
+    }
+
+    /// The workspace roots: writes and deletes inside them are the agent's own
+    /// work; outside them they ask. Without any, the working directory is the
+    /// only root.
+    pub fn with_workspace_roots<I, P>(mut self, roots: I) -> Self
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<PathBuf>,
+    {
+        self.workspace_roots = roots.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The working directory given with [`with_working_dir`](Self::with_working_dir).
+    pub fn working_dir(&self) -> Option<&Path> {
+        self.working_dir.as_deref()
+    }
+
+    /// The home directory given with [`with_home_dir`](Self::with_home_dir).
+    pub fn home_dir(&self) -> Option<&Path> {
+        self.home_dir.as_deref()
+    }
+
+    /// The workspace roots (the working directory when none were given).
+    pub fn workspace_roots(&self) -> Vec<&Path> {
+        if self.workspace_roots.is_empty() {
+            self.working_dir.as_deref().into_iter().collect()
+        } else {
+            self.workspace_roots.iter().map(PathBuf::as_path).collect()
+        }
     }
 
     /// The policy.
