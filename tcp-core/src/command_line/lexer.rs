@@ -245,7 +245,7 @@ impl<'a> Lexer<'a> {
     fn skip_blanks(&mut self) {
         loop {
             match self.peek() {
-                Some(b' ' | b'\t' | b'\r') => self.pos += 1,
+                Some(b' ' | b'\t') => self.pos += 1,
                 Some(b'\\') if self.peek_at(1) == Some(b'\n') => self.pos += 2,
                 Some(b'#') => {
                     while let Some(c) = self.peek() {
@@ -324,6 +324,129 @@ impl<'a> Lexer<'a> {
         };
         self.pos += len;
         Ok(Some((token, start)))
+    }
+
+    /// After the first `(` of a command: if a second `(` follows at once and a
+    /// matching `))` closes it, consumes the arithmetic command and returns its
+    /// expression; otherwise consumes nothing (the line has nested subshells).
+    pub fn arith_command(&mut self) -> Option<&'a str> {
+        if self.peek() != Some(b'(') {
+            return None;
+        }
+        let open = self.pos;
+        let mut depth = 0usize;
+        let mut at = open;
+        loop {
+            match self.byte(at)? {
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        if self.byte(at + 1) != Some(b')') {
+                            return None;
+                        }
+                        let body = self.slice(open + 1, at);
+                        self.substitutions.extend(embedded_code(body));
+                        self.pos = at + 2;
+                        return Some(body);
+                    }
+                }
+                b'\\' => at += 1,
+                b'\'' | b'"' => {
+                    let q = self.byte(at)?;
+                    at += 1;
+                    while self.byte(at)? != q {
+                        at += 1;
+                    }
+                }
+                _ => {}
+            }
+            at += 1;
+        }
+    }
+
+    /// The next word of a `[[ ... ]]` conditional, whose grammar differs from
+    /// commands': `<`, `>`, `(`, `)`, `!`, `&&` and `||` are words, newlines
+    /// are blanks, and a pattern or regex may hold `|` and parentheses.
+    /// `Ok(None)` at the end of input (the conditional is unterminated).
+    pub fn cond_word(&mut self, regex: bool) -> Result<Option<Word<'a>>, LexError> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n') => self.pos += 1,
+                Some(b'\\') if self.peek_at(1) == Some(b'\n') => self.pos += 2,
+                _ => break,
+            }
+        }
+        let start = self.pos;
+        let Some(c) = self.peek() else {
+            return Ok(None);
+        };
+        let op_len = match (c, self.peek_at(1)) {
+            _ if regex => 0,
+            (b'&', Some(b'&')) | (b'|', Some(b'|')) => 2,
+            (b'(' | b')', _) => 1,
+            (b'<' | b'>', next) if next != Some(b'(') => 1,
+            (b';' | b'&' | b'|', _) => {
+                return Err(LexError::Syntax("unexpected token in conditional"));
+            }
+            _ => 0,
+        };
+        if op_len > 0 {
+            self.pos += op_len;
+            let raw = self.slice(start, self.pos);
+            return Ok(Some(Word {
+                raw,
+                text: Cow::Borrowed(raw),
+                flags: WordFlags::EMPTY,
+            }));
+        }
+        let mut depth = 0usize;
+        let mut flags = WordFlags::EMPTY;
+        while let Some(c) = self.peek() {
+            match c {
+                b' ' | b'\t' | b'\n' if depth == 0 => break,
+                b'(' => {
+                    depth += 1;
+                    self.pos += 1;
+                }
+                b')' if depth == 0 => break,
+                b')' => {
+                    depth -= 1;
+                    self.pos += 1;
+                }
+                b'\\' => self.pos = (self.pos + 2).min(self.src.len()),
+                b'\'' => {
+                    let rest = self.slice(self.pos + 1, self.src.len());
+                    let end = rest
+                        .find('\'')
+                        .ok_or(LexError::Unterminated("single quote"))?;
+                    self.pos += end + 2;
+                    flags |= WordFlags::QUOTED;
+                }
+                b'"' => {
+                    self.pos += 1;
+                    let mut ignored = None;
+                    self.double_quoted(&mut ignored, &mut flags)?;
+                    flags |= WordFlags::QUOTED;
+                }
+                b'$' => flags |= self.dollar()?,
+                b'`' => flags |= self.backtick()?,
+                b'<' | b'>' if self.peek_at(1) == Some(b'(') => {
+                    self.pos += 1;
+                    self.substitution_parens(true)?;
+                    flags |= WordFlags::SUBSTITUTION;
+                }
+                b'<' | b'>' | b'&' | b'|' | b';' if depth == 0 && !regex => break,
+                b'&' | b';' if depth == 0 => break,
+                _ => self.pos += self.char_len(),
+            }
+        }
+        let raw = self.slice(start, self.pos);
+        Ok(Some(Word {
+            raw,
+            text: Cow::Borrowed(raw),
+            flags,
+        }))
     }
 
     fn redirect(&mut self, fd: Option<u16>) -> Result<Token<'a>, LexError> {
@@ -462,9 +585,11 @@ impl<'a> Lexer<'a> {
         let mut out: Option<String> = None;
         let mut lit = start;
         let mut flags = WordFlags::EMPTY;
+        let mut brace_scanned = false;
+        let mut brace_pending = false;
         while let Some(c) = self.peek() {
             match c {
-                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')' => break,
+                b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')' => break,
                 b'(' if self.pos > start => break,
                 b'(' => return Err(LexError::Syntax("unexpected '('")),
                 b'<' | b'>' if self.peek_at(1) == Some(b'(') => {
@@ -539,9 +664,25 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                 }
                 b'{' => {
-                    if self.is_brace_expansion() {
-                        flags |= WordFlags::BRACE;
+                    // One forward scan per word at most: a scan that found no
+                    // expansion reached the word's end, so later braces of the
+                    // same word are judged by an over-approximation instead.
+                    if !flags.contains(WordFlags::BRACE) && !brace_scanned {
+                        brace_scanned = true;
+                        if self.is_brace_expansion() {
+                            flags |= WordFlags::BRACE;
+                        }
+                    } else if brace_scanned && !flags.contains(WordFlags::BRACE) {
+                        brace_pending = true;
                     }
+                    self.pos += 1;
+                }
+                b',' if brace_pending => {
+                    flags |= WordFlags::BRACE;
+                    self.pos += 1;
+                }
+                b'.' if brace_pending && self.peek_at(1) == Some(b'.') => {
+                    flags |= WordFlags::BRACE;
                     self.pos += 1;
                 }
                 b'~' if self.pos == start => {
@@ -618,6 +759,9 @@ impl<'a> Lexer<'a> {
                 self.pos += 1;
                 let inner = self.substitution_parens(false)?;
                 if inner.contains("$(") || inner.contains('`') {
+                    // Arithmetic runs the substitutions inside it (array
+                    // subscripts included): their code is decided too.
+                    self.substitutions.extend(embedded_code(inner));
                     Ok(WordFlags::EXPANSION.union(WordFlags::SUBSTITUTION))
                 } else {
                     Ok(WordFlags::EXPANSION)
@@ -843,6 +987,42 @@ impl<'a> Lexer<'a> {
             }
         }
     }
+}
+
+/// Every command substitution written anywhere in `text`, quotes ignored.
+///
+/// Arithmetic evaluation (`(( ))`, `let`, `[[ -eq ]]`, `declare -i`, array
+/// subscripts of `printf -v`, `read`, `test -v`, `unset`) expands `$(...)` in
+/// text the shell parsed as quoted data, so such text is searched as code. An
+/// unterminated substitution yields the rest of the text (which then fails to
+/// parse, and so fails closed).
+pub fn embedded_code(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut lx = Lexer::new(text);
+    while lx.pos < text.len() {
+        match lx.peek() {
+            Some(b'$') if lx.peek_at(1) == Some(b'(') => {
+                let start = lx.pos + 2;
+                let before = lx.substitutions.len();
+                lx.pos += 1;
+                if lx.substitution_parens(true).is_err() {
+                    lx.substitutions.truncate(before);
+                    lx.substitutions.push(text.get(start..).unwrap_or(""));
+                    break;
+                }
+            }
+            Some(b'`') => {
+                let start = lx.pos + 1;
+                if lx.backtick().is_err() {
+                    lx.substitutions.push(text.get(start..).unwrap_or(""));
+                    break;
+                }
+            }
+            _ => lx.pos += 1,
+        }
+    }
+    out.append(&mut lx.substitutions);
+    out
 }
 
 fn redirect<'a>(fd: Option<u16>, op: RedirOp) -> Token<'a> {
