@@ -5,10 +5,12 @@
 use std::borrow::Cow;
 
 use super::builtin::{knowledge, language};
+use super::expand::expand;
 use super::families::{canonical_name, resolve_with};
-use super::lexer::{RedirOp, Word, WordFlags};
-use super::parser::{Line, Problems, Segment, parse};
+use super::lexer::{RedirOp, Word, WordFlags, embedded_code};
+use super::parser::{Connector, Line, Problems, Segment, SegmentKind, parse};
 use super::rules::{normalize_path, positionals};
+use super::state::{Cwd, Vars, is_glob};
 use super::wrappers::{DANGEROUS_VARIABLES, Kind, Unwrapped, is_assignment};
 use super::{Checker, LineVerdict, SegmentVerdict};
 use crate::decision::{Decision, Reason};
@@ -30,6 +32,116 @@ struct Inherited {
     floor: Option<RiskLevel>,
     caps: Capabilities,
     stdin_args: bool,
+    /// Exported variables with known values, for code run by a child shell.
+    exported: Vec<(String, String)>,
+    /// The directory the code starts in.
+    cwd: Option<Cwd>,
+}
+
+/// Builtins that evaluate their operands as arithmetic or variable names,
+/// where bash runs `$(...)` inside array subscripts even from quoted text.
+const EVALUATING: [&str; 16] = [
+    "let",
+    "((",
+    "[[",
+    "declare",
+    "typeset",
+    "local",
+    "export",
+    "readonly",
+    "printf",
+    "read",
+    "test",
+    "[",
+    "unset",
+    "mapfile",
+    "readarray",
+    "getopts",
+];
+
+/// Commands whose operands are files, resolved against the tracked directory.
+const PATH_COMMANDS: [&str; 23] = [
+    "rm", "rmdir", "unlink", "shred", "truncate", "mv", "cp", "ln", "chmod", "chown", "chgrp",
+    "touch", "mkdir", "tee", "install", "rsync", "cat", "less", "head", "tail", "srm", "wipe",
+    "dd",
+];
+
+/// Where the working directory is along one line: the candidates (one, or
+/// several when a `cd` may or may not have run), and those saved on entering
+/// subshell scopes.
+struct CwdTracker {
+    cur: Vec<Cwd>,
+    pending: Option<(Vec<Cwd>, Vec<Cwd>)>,
+    saved: Vec<(u32, Vec<Cwd>)>,
+}
+
+impl CwdTracker {
+    fn new(start: Cwd) -> Self {
+        Self {
+            cur: vec![start],
+            pending: None,
+            saved: Vec::new(),
+        }
+    }
+
+    /// The directory `seg` runs in.
+    fn before(&mut self, line: &Line<'_>, seg: &Segment<'_>) -> Cwd {
+        while let Some((scope, saved)) = self.saved.last() {
+            if line.scope_within(seg.scope, *scope) {
+                break;
+            }
+            self.cur = saved.clone();
+            self.saved.pop();
+            self.pending = None;
+        }
+        if let Some((old, new)) = self.pending.take() {
+            self.cur = match seg.after {
+                Connector::And => new,
+                Connector::Or => old,
+                _ => {
+                    let mut all = old;
+                    for c in new {
+                        if !all.contains(&c) {
+                            all.push(c);
+                        }
+                    }
+                    all
+                }
+            };
+        }
+        match self.cur.as_slice() {
+            [one] => one.clone(),
+            _ => Cwd::Unknown,
+        }
+    }
+
+    /// `seg` is `cd ARG` (`Some(None)`: `cd` alone; `None`: not known).
+    fn cd(&mut self, seg: &Segment<'_>, arg: Option<Option<&str>>) {
+        if seg.piped_in || seg.piped_out || seg.background {
+            return;
+        }
+        if seg.scope != self.saved.last().map_or(0, |(s, _)| *s) {
+            self.saved.push((seg.scope, self.cur.clone()));
+        }
+        let mut new: Vec<Cwd> = Vec::new();
+        for c in &self.cur {
+            let n = match arg {
+                Some(a) => c.cd(a),
+                None => Cwd::Unknown,
+            };
+            if !new.contains(&n) {
+                new.push(n);
+            }
+        }
+        if new.len() > 4 {
+            new = vec![Cwd::Unknown];
+        }
+        if seg.in_loop || seg.in_function {
+            // It may run any number of times, or not at all.
+            new.push(Cwd::Unknown);
+        }
+        self.pending = Some((self.cur.clone(), new));
+    }
 }
 
 /// State shared while deciding one line and the code nested in it.
@@ -111,15 +223,34 @@ impl Eval<'_> {
         }
         let line = parse(src);
         self.problems(&line);
+        let vars = Vars::scan(&line, inh.exported.clone());
+        let mut cwd = CwdTracker::new(inh.cwd.clone().unwrap_or(Cwd::Start));
         let mut pipeline = u32::MAX;
         let mut pipe_caps = Capabilities::EMPTY;
-        for seg in &line.segments {
+        for (index, seg) in line.segments.iter().enumerate() {
             if seg.pipeline != pipeline {
                 pipeline = seg.pipeline;
                 pipe_caps = Capabilities::EMPTY;
             }
+            let here = cwd.before(&line, seg);
             let before = self.out.segments.len();
-            self.segment(&line, seg, depth, inh, pipe_caps);
+            let scope = vars.at(index, seg);
+            let words = expand_words(&seg.words, &scope);
+            if let Some(arg) = cd_target(&words) {
+                cwd.cd(seg, arg);
+            }
+            let mut seg_inh = inh.clone();
+            seg_inh.exported = vars.exported_at(index, &seg.words);
+            seg_inh.cwd = Some(here.clone());
+            self.embedded(seg, &words, depth, &seg_inh);
+            let ctx = SegCtx {
+                line: &line,
+                seg,
+                depth,
+                pipe_caps,
+                cwd: &here,
+            };
+            self.segment(&ctx, &words, &seg_inh);
             for s in self.out.segments.get(before..).unwrap_or(&[]) {
                 pipe_caps |= s.capabilities;
             }
@@ -128,6 +259,111 @@ impl Eval<'_> {
             let mut nested = inh.clone();
             nested.wrappers.push("$(...)".to_owned());
             self.line(code, depth + 1, &nested);
+        }
+    }
+
+    /// Code that a segment's words carry into bash's evaluation: `$(...)` in
+    /// arithmetic and array subscripts (even quoted), `trap` handlers, alias
+    /// values; and builtins that change what a later name runs.
+    fn embedded(&mut self, seg: &Segment<'_>, words: &[Word<'_>], depth: usize, inh: &Inherited) {
+        let mut at = 0;
+        let mut codes: Vec<(String, &'static str)> = Vec::new();
+        while let Some(w) = words.get(at) {
+            if !is_assignment(w.raw) {
+                break;
+            }
+            if w.flags.contains(WordFlags::QUOTED) {
+                for c in embedded_code(w.as_str()) {
+                    codes.push((c.to_owned(), "assignment value"));
+                }
+            }
+            at += 1;
+        }
+        let mut rest = words.get(at..).unwrap_or(&[]);
+        while rest
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "builtin" | "command"))
+        {
+            rest = rest.get(1..).unwrap_or(&[]);
+        }
+        let name = rest.first().map_or("", |w| w.as_str());
+        let args = rest.get(1..).unwrap_or(&[]);
+        let mut reasons: Vec<Reason> = Vec::new();
+        if EVALUATING.contains(&name) || seg.kind != SegmentKind::Simple {
+            for w in args {
+                if w.flags.contains(WordFlags::QUOTED) || seg.kind != SegmentKind::Simple {
+                    for c in embedded_code(w.as_str()) {
+                        codes.push((c.to_owned(), "arithmetic"));
+                    }
+                }
+            }
+        }
+        match name {
+            "trap" => {
+                let mut ops = args
+                    .iter()
+                    .map(Word::as_str)
+                    .filter(|a| !a.starts_with('-'));
+                if let Some(code) = ops.next() {
+                    if args.iter().any(|w| w.flags.is_dynamic()) {
+                        reasons.push(fail(
+                            "a trap handler known only at run time",
+                            Decision::RequireApproval,
+                        ));
+                    } else if ops.next().is_some() {
+                        codes.push((code.to_owned(), "trap"));
+                    }
+                }
+            }
+            "alias" => {
+                for a in args {
+                    if let Some((_, value)) = a.as_str().split_once('=') {
+                        codes.push((value.to_owned(), "alias"));
+                        reasons.push(fail(
+                            "an alias, which changes what a command name runs",
+                            Decision::RequireApproval,
+                        ));
+                    }
+                }
+            }
+            "hash"
+                if args
+                    .iter()
+                    .any(|a| a.as_str().starts_with('-') && a.as_str().contains('p')) =>
+            {
+                reasons.push(fail(
+                    "hash -p, which makes a command name run another program",
+                    Decision::RequireApproval,
+                ));
+            }
+            "enable"
+                if args.iter().any(|a| {
+                    a.as_str().starts_with('-')
+                        && (a.as_str().contains('f') || a.as_str().contains('n'))
+                }) =>
+            {
+                reasons.push(fail(
+                    "enable -f/-n, which loads or hides shell builtins",
+                    Decision::RequireApproval,
+                ));
+            }
+            _ => {}
+        }
+        if !reasons.is_empty() {
+            let mut sv =
+                SegmentVerdict::new(if self.describe { seg.text } else { "" }, &inh.wrappers);
+            sv.command = if self.describe {
+                name.to_owned()
+            } else {
+                String::new()
+            };
+            sv.reasons = reasons;
+            self.push(sv);
+        }
+        for (code, label) in codes {
+            let mut nested = inh.clone();
+            nested.wrappers.push(label.to_owned());
+            self.line(&code, depth + 1, &nested);
         }
     }
 
@@ -148,7 +384,6 @@ impl Eval<'_> {
             "a function definition",
             Decision::RequireApproval,
         );
-        push(Problems::SUBSHELL, "a subshell", Decision::RequireApproval);
         push(
             Problems::HEREDOC_SUBSTITUTION,
             "a here-document with command substitutions",
@@ -173,21 +408,10 @@ impl Eval<'_> {
         }
     }
 
-    fn segment(
-        &mut self,
-        line: &Line<'_>,
-        seg: &Segment<'_>,
-        depth: usize,
-        inh: &Inherited,
-        pipe_caps: Capabilities,
-    ) {
+    fn segment(&mut self, ctx: &SegCtx<'_, '_>, words: &[Word<'_>], inh: &Inherited) {
+        let seg = ctx.seg;
         let mut sv = SegmentVerdict::new(if self.describe { seg.text } else { "" }, &inh.wrappers);
-        if seg.subshell {
-            sv.reasons
-                .push(fail("a command in a subshell", Decision::RequireApproval));
-        }
-        let substituted = seg
-            .words
+        let substituted = words
             .iter()
             .chain(seg.redirects.iter().filter_map(|r| r.target.as_ref()))
             .any(|w| w.flags.contains(WordFlags::SUBSTITUTION));
@@ -197,32 +421,42 @@ impl Eval<'_> {
                 Decision::RequireApproval,
             ));
         }
-        self.redirects(seg, &mut sv);
-        let ctx = SegCtx {
-            line,
-            seg,
-            depth,
-            pipe_caps,
-        };
-        self.words(&ctx, &seg.words, inh.clone(), sv);
+        self.redirects(seg, ctx.cwd, inh, &mut sv);
+        self.words(ctx, words, inh.clone(), sv);
     }
 
     /// Checks a segment's redirections.
-    fn redirects(&self, seg: &Segment<'_>, sv: &mut SegmentVerdict) {
+    fn redirects(&self, seg: &Segment<'_>, cwd: &Cwd, inh: &Inherited, sv: &mut SegmentVerdict) {
         for r in &seg.redirects {
-            if !r.op.writes() {
+            if !r.op.writes() || r.inherited {
                 continue;
             }
             let Some(target) = &r.target else { continue };
             sv.capabilities |= Capabilities::FILE_MODIFICATION;
-            if target.flags.is_dynamic() {
+            let scope = StaticScope(&inh.exported);
+            let expanded = if target.flags.intersects(
+                WordFlags::EXPANSION
+                    .union(WordFlags::BRACE)
+                    .union(WordFlags::TILDE),
+            ) {
+                expand(target.raw, &scope).and_then(|v| match v.as_slice() {
+                    [one] if !one.glob => Some(one.text.clone()),
+                    _ => None,
+                })
+            } else if is_glob(target) {
+                None
+            } else {
+                Some(target.as_str().to_owned())
+            };
+            let resolved = expanded.and_then(|t| cwd.resolve(&self.home_relative(&t)));
+            let Some(resolved) = resolved else {
                 sv.reasons.push(fail(
                     "a redirection whose target is known only at run time",
                     Decision::RequireApproval,
                 ));
                 continue;
-            }
-            let t = normalize_path(target.as_str());
+            };
+            let t = normalize_path(&resolved);
             let t = t.as_ref();
             if matches!(t, "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty")
                 || t.starts_with("/dev/fd/")
@@ -498,6 +732,74 @@ impl Eval<'_> {
         self.out.segments.push(own);
     }
 
+    /// The words with file operands seen from the tracked directory and the
+    /// home directory written as `~`; `None` if nothing changes. A relative
+    /// operand from an unknown directory becomes dynamic.
+    fn resolve_paths<'w>(
+        &self,
+        cwd: &Cwd,
+        canon: &str,
+        words: &[Word<'w>],
+    ) -> Option<Vec<Word<'w>>> {
+        let paths = PATH_COMMANDS.contains(&canon);
+        let home = self.checker.home_dir.is_some();
+        if !paths && !home {
+            return None;
+        }
+        if !paths && !words.iter().any(|w| w.as_str().starts_with('/')) {
+            return None;
+        }
+        let mut out: Vec<Word<'w>> = words.to_vec();
+        let mut after_dashes = false;
+        for w in out.iter_mut().skip(1) {
+            let a = w.as_str();
+            if a == "--" {
+                after_dashes = true;
+                continue;
+            }
+            if w.flags.is_dynamic() || (!after_dashes && a.starts_with('-') && a.len() > 1) {
+                continue;
+            }
+            let (prefix, path) = match a.split_once('=') {
+                Some((k, v)) if canon == "dd" => (format!("{k}="), v),
+                _ => (String::new(), a),
+            };
+            let mapped = self.home_relative(path);
+            let value = if paths && !(canon == "dd" && prefix.is_empty()) {
+                match cwd.resolve(&mapped) {
+                    Some(p) => p,
+                    None => {
+                        w.flags |= WordFlags::EXPANSION;
+                        continue;
+                    }
+                }
+            } else {
+                mapped
+            };
+            let value = format!("{prefix}{value}");
+            if value != w.as_str() {
+                w.text = Cow::Owned(value);
+            }
+        }
+        Some(out)
+    }
+
+    /// `path` with the checker's home directory written as `~`.
+    fn home_relative(&self, path: &str) -> String {
+        if let Some(home) = self.checker.home_dir.as_deref().and_then(|h| h.to_str()) {
+            let home = home.trim_end_matches('/');
+            if !home.is_empty() {
+                if path == home {
+                    return "~".to_owned();
+                }
+                if let Some(rest) = path.strip_prefix(home).filter(|r| r.starts_with('/')) {
+                    return format!("~{rest}");
+                }
+            }
+        }
+        path.to_owned()
+    }
+
     /// Code a shell or interpreter reads from standard input.
     fn stdin_code(&self, ctx: &SegCtx<'_, '_>, canon: &str, kind: Kind, sv: &mut SegmentVerdict) {
         let from_heredoc = ctx
@@ -604,6 +906,8 @@ impl Eval<'_> {
             });
             return self.push(sv);
         };
+        let resolved = self.resolve_paths(ctx.cwd, canon, words);
+        let words = resolved.as_deref().unwrap_or(words);
         let args = words.get(1..).unwrap_or(&[]);
         let inv = resolve_with(canon, implied, args);
         let key = inv.key();
@@ -814,6 +1118,95 @@ struct SegCtx<'l, 's> {
     seg: &'l Segment<'s>,
     depth: usize,
     pipe_caps: Capabilities,
+    cwd: &'l Cwd,
+}
+
+/// Variables from the code around a line (for redirection targets).
+struct StaticScope<'v>(&'v [(String, String)]);
+
+impl super::expand::Scope for StaticScope<'_> {
+    fn var(&self, name: &str) -> Option<&str> {
+        if name == "HOME" {
+            return Some("~");
+        }
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn home(&self) -> Option<&str> {
+        Some("~")
+    }
+}
+
+/// The words after static expansion: a word whose value the line fixes is
+/// replaced by what bash makes of it (several words for braces and unquoted
+/// variables); others stay as written (dynamic).
+fn expand_words<'a>(words: &[Word<'a>], scope: &dyn super::expand::Scope) -> Vec<Word<'a>> {
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        let expandable = w
+            .flags
+            .intersects(WordFlags::EXPANSION.union(WordFlags::BRACE))
+            && !w
+                .flags
+                .intersects(WordFlags::SUBSTITUTION.union(WordFlags::UNDECODED))
+            && !is_assignment(w.raw);
+        let expanded = if expandable {
+            expand(w.raw, scope)
+        } else {
+            None
+        };
+        match expanded {
+            Some(list) => out.extend(list.into_iter().map(|e| Word {
+                raw: w.raw,
+                text: Cow::Owned(e.text),
+                flags: if e.glob {
+                    WordFlags::QUOTED.union(WordFlags::GLOB)
+                } else {
+                    WordFlags::QUOTED
+                },
+            })),
+            None => out.push(w.clone()),
+        }
+    }
+    out
+}
+
+/// If the words run `cd`/`pushd`/`popd`: `Some(Some(dir))`, `Some(None)` for
+/// `cd` alone; `None` inside means the target is not known.
+fn cd_target<'w>(words: &'w [Word<'_>]) -> Option<Option<Option<&'w str>>> {
+    let mut rest = words;
+    while rest.first().is_some_and(|w| is_assignment(w.raw)) {
+        rest = rest.get(1..).unwrap_or(&[]);
+    }
+    while rest
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "builtin" | "command"))
+    {
+        rest = rest.get(1..).unwrap_or(&[]);
+    }
+    let name = rest.first()?.as_str();
+    if !matches!(name, "cd" | "pushd" | "popd") {
+        return None;
+    }
+    if name == "popd" {
+        return Some(None);
+    }
+    let mut ops =
+        rest.get(1..).unwrap_or(&[]).iter().filter(|w| {
+            !(w.as_str().starts_with('-') && w.as_str().len() > 1) || w.as_str() == "--"
+        });
+    match ops.next() {
+        None => Some(Some(None)),
+        Some(w) if w.as_str() == "--" => match ops.next() {
+            None => Some(Some(None)),
+            Some(w) if w.flags.is_dynamic() || is_glob(w) => Some(None),
+            Some(w) => Some(Some(Some(w.as_str()))),
+        },
+        Some(w) if w.flags.is_dynamic() || is_glob(w) => Some(None),
+        Some(w) => Some(Some(Some(w.as_str()))),
+    }
 }
 
 /// Top-level directories whose contents belong to the system.
@@ -839,26 +1232,32 @@ fn code_text<'a>(args: &'a [Word<'a>], at: super::wrappers::CodeAt) -> Option<&'
     w.as_str().get(at.skip..)
 }
 
+/// The redirection that is a segment's standard input: the last of its own
+/// (bash applies them in order, so the last wins), else the last inherited
+/// from a compound command around it.
+fn stdin_redirect<'r, 's>(seg: &'r Segment<'s>) -> Option<&'r super::parser::Redirect<'s>> {
+    let own = seg
+        .redirects
+        .iter()
+        .rev()
+        .find(|r| r.is_stdin() && !r.inherited);
+    own.or_else(|| seg.redirects.iter().rev().find(|r| r.is_stdin()))
+}
+
 /// Literal shell code on standard input: a quoted here-document or a here-string.
 fn literal_stdin<'a>(ctx: &'a SegCtx<'a, '_>) -> Option<&'a str> {
-    for r in &ctx.seg.redirects {
-        match r.op {
-            RedirOp::HereDoc => {
-                let doc = ctx.line.heredocs.get(r.heredoc?)?;
-                if doc.literal || !(doc.body.contains('$') || doc.body.contains('`')) {
-                    return Some(doc.body);
-                }
-            }
-            RedirOp::HereString => {
-                let w = r.target.as_ref()?;
-                if !w.flags.is_dynamic() {
-                    return Some(w.as_str());
-                }
-            }
-            _ => {}
+    let r = stdin_redirect(ctx.seg)?;
+    match r.op {
+        RedirOp::HereDoc => {
+            let doc = ctx.line.heredocs.get(r.heredoc?)?;
+            (doc.literal || !(doc.body.contains('$') || doc.body.contains('`'))).then_some(doc.body)
         }
+        RedirOp::HereString => {
+            let w = r.target.as_ref()?;
+            (!w.flags.is_dynamic()).then(|| w.as_str())
+        }
+        _ => None,
     }
-    None
 }
 
 /// Renders a safer-alternative template: `{targets}` are the non-option

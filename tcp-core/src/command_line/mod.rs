@@ -51,10 +51,12 @@
 
 pub mod builtin;
 mod evaluate;
+pub mod expand;
 pub mod families;
 pub mod lexer;
 pub mod parser;
 pub mod rules;
+mod state;
 pub mod wrappers;
 
 use std::path::{Path, PathBuf};

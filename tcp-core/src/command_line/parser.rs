@@ -114,6 +114,10 @@ pub struct Segment<'a> {
     /// The innermost subshell scope around it (0: the line's own shell); see
     /// [`Line::scope_parents`].
     pub scope: u32,
+    /// It is in a loop's condition or body (it may run many times).
+    pub in_loop: bool,
+    /// It is in a branch of `if` or `case` (it may not run).
+    pub in_branch: bool,
 }
 
 /// Structures found in a line that the evaluator does not analyse further.
@@ -171,6 +175,8 @@ pub struct Line<'a> {
     pub error: Option<LexError>,
     /// For each subshell scope id above 0, its parent scope (index `id - 1`).
     pub scope_parents: Vec<u32>,
+    /// The variables `for` and `select` loops assign.
+    pub loop_vars: Vec<&'a str>,
 }
 
 impl Line<'_> {
@@ -198,6 +204,8 @@ struct Ctx {
     scope: u32,
     subshell: bool,
     function: Option<usize>,
+    in_loop: bool,
+    in_branch: bool,
     /// Inside a compound that is an element of a pipeline: (pipeline, in, out).
     pipe: Option<(u32, bool, bool)>,
 }
@@ -543,6 +551,7 @@ impl<'a> Parser<'a> {
                 self.expect_reserved("}")
             }
             "if" => {
+                self.ctx.in_branch = true;
                 self.body(&["then"])?;
                 self.expect_reserved("then")?;
                 self.body(&["elif", "else", "fi"])?;
@@ -564,6 +573,7 @@ impl<'a> Parser<'a> {
                 }
             }
             "while" | "until" => {
+                self.ctx.in_loop = true;
                 self.body(&["do"])?;
                 self.expect_reserved("do")?;
                 self.body(&["done"])?;
@@ -620,6 +630,7 @@ impl<'a> Parser<'a> {
     }
 
     fn for_clause(&mut self, at: usize, id: u32, piped_in: bool) -> PResult<()> {
+        self.ctx.in_loop = true;
         if self.peek_op()? == Some(Op::Open) {
             self.next()?;
             let Some(body) = self.lexer.arith_command() else {
@@ -632,7 +643,7 @@ impl<'a> Parser<'a> {
             }
         } else {
             match self.next()? {
-                Some((Token::Word(_), _)) => {}
+                Some((Token::Word(w), _)) => self.line.loop_vars.push(w.raw),
                 None => return Err(syntax("unexpected end of file")),
                 _ => return Err(syntax("a loop variable name is required")),
             }
@@ -669,6 +680,7 @@ impl<'a> Parser<'a> {
     }
 
     fn case_clause(&mut self) -> PResult<()> {
+        self.ctx.in_branch = true;
         match self.next()? {
             Some((Token::Word(_), _)) => {}
             None => return Err(syntax("unexpected end of file")),
@@ -838,6 +850,8 @@ impl<'a> Parser<'a> {
             piped_out: pout,
             subshell: self.ctx.subshell,
             in_function: self.ctx.function.is_some(),
+            in_loop: self.ctx.in_loop,
+            in_branch: self.ctx.in_branch,
             after: connector,
             scope: self.ctx.scope,
             ..Segment::default()

@@ -49,6 +49,10 @@ pub struct LauncherSpec {
     stdin_args: bool,
     #[serde(default)]
     user_positional: bool,
+    /// `-c` is a flag, not an option with a value: the code is the first
+    /// operand after every option (`bash -cx 'code'`, `bash -c -e 'code'`).
+    #[serde(default)]
+    code_is_flag: bool,
     default: Option<String>,
     floor: Option<String>,
     #[serde(default)]
@@ -212,10 +216,23 @@ impl Launcher {
         let s = &self.spec;
         let is = |list: &[String], name: &str| list.iter().any(|o| o == name);
         let mut i = start;
+        let mut command_mode = false;
+        // A shell in command mode runs its first operand as code.
+        let operand = |i: usize, command_mode: bool| {
+            if !command_mode {
+                return Ok(i);
+            }
+            if args.get(i).is_some() {
+                Err(Unwrapped::Code(CodeAt { index: i, skip: 0 }))
+            } else {
+                // `bash -c` without code: bash refuses the line.
+                Err(Unwrapped::NoCommand)
+            }
+        };
         while let Some(w) = args.get(i) {
             let a = w.as_str();
-            if a == "--" {
-                return Ok(i + 1);
+            if a == "--" || (a == "-" && s.code_is_flag) {
+                return operand(i + 1, command_mode);
             }
             if let Some(long) = a.strip_prefix("--").filter(|l| !l.is_empty()) {
                 let (name_len, has_value) = match long.find('=') {
@@ -238,6 +255,22 @@ impl Launcher {
                 };
                 if is(&s.code, name) {
                     return Err(self.code(args, code_at(0)));
+                }
+                if s.code_is_flag
+                    && (name == "--login"
+                        || name == "--noprofile"
+                        || name == "--norc"
+                        || name == "--posix"
+                        || name == "--restricted"
+                        || name == "--verbose"
+                        || name == "--debugger"
+                        || name == "--noediting"
+                        || name == "--dump-strings"
+                        || name == "--dump-po-strings"
+                        || name == "--pretty-print")
+                {
+                    i += 1;
+                    continue;
                 }
                 if is(&s.split, name) {
                     let at = code_at(0);
@@ -263,6 +296,21 @@ impl Launcher {
                 }
                 let sign = a.get(..1).unwrap_or("-");
                 let mut consumed_next = false;
+                if s.code_is_flag {
+                    // Each value-taking letter of the cluster takes the next word.
+                    let mut takes = 0usize;
+                    for ch in a.chars().skip(1) {
+                        let mut buf = [0u8; 8];
+                        let opt = format!("{sign}{}", ch.encode_utf8(&mut buf));
+                        if is(&s.code, &opt) {
+                            command_mode = true;
+                        } else if is(&s.options, &opt) {
+                            takes += 1;
+                        }
+                    }
+                    i += 1 + takes;
+                    continue;
+                }
                 for (pos, ch) in a.char_indices().skip(1) {
                     let mut buf = [0u8; 8];
                     let ch_str: &str = ch.encode_utf8(&mut buf);
@@ -310,9 +358,9 @@ impl Launcher {
                 i += 1;
                 continue;
             }
-            return Ok(i);
+            return operand(i, command_mode);
         }
-        Ok(i)
+        operand(i, command_mode)
     }
 
     fn code(&self, args: &[Word<'_>], at: CodeAt) -> Unwrapped {
@@ -419,5 +467,24 @@ mod tests {
             Unwrapped::Code(CodeAt { index: 1, skip: 0 })
         );
         assert_eq!(unwrap("eval rm -rf /").0, Unwrapped::Joined(0));
+        // `-c` is a flag of bash: the letters after it are options, the code
+        // is the first operand.
+        assert_eq!(
+            unwrap("bash -cx 'rm -rf ~'").0,
+            Unwrapped::Code(CodeAt { index: 1, skip: 0 })
+        );
+        assert_eq!(
+            unwrap("bash -c -e 'rm -rf ~'").0,
+            Unwrapped::Code(CodeAt { index: 2, skip: 0 })
+        );
+        assert_eq!(
+            unwrap("sh -eco pipefail 'rm -rf ~' name").0,
+            Unwrapped::Code(CodeAt { index: 2, skip: 0 })
+        );
+        assert_eq!(
+            unwrap("bash -O extglob -c 'x'").0,
+            Unwrapped::Code(CodeAt { index: 3, skip: 0 })
+        );
+        assert_eq!(unwrap("bash -c").0, Unwrapped::NoCommand);
     }
 }
