@@ -196,7 +196,7 @@ const DANGEROUS: &[(&str, Want)] = &[
     ("rm -rf /usr/lib", Reject),
     ("rm /etc/passwd", Reject),
     ("rm -rf ~/テスト/", Ask),
-    ("rm -rf build", Ask),
+    ("rm -rf build", Caution),
     ("rm -rf $DIR/", Ask),
     ("rm $f", Ask),
     // wrappers
@@ -620,9 +620,11 @@ examples = ["rm -rf /"]
     let checker = Checker::builtin().with_user_layer(Some(user), None);
     assert_eq!(checker.check("deploy --now").decision, Decision::Approved);
     assert_eq!(checker.check("ls").decision, Decision::RequireApproval);
+    // Deleting inside the workspace is the agent's own work: CAUTION_MODE,
+    // which a user layer cannot lower.
     assert_eq!(
         checker.check("rm -rf build").decision,
-        Decision::RequireApproval
+        Decision::CautionMode
     );
 }
 
@@ -644,14 +646,14 @@ examples = ["git push origin main"]
 }
 
 #[test]
-fn overwriting_existing_files_needs_approval_in_a_working_tree() {
+fn overwriting_existing_files_of_the_workspace_is_caution() {
     let dir = std::env::temp_dir().join(format!("tcp-check-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("existing.txt"), "keep me").unwrap();
     let checker = Checker::builtin().with_working_dir(&dir);
     assert_eq!(
         checker.check("echo x > existing.txt").decision,
-        Decision::RequireApproval
+        Decision::CautionMode
     );
     assert_eq!(
         checker.check("echo x > new.txt").decision,

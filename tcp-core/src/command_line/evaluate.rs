@@ -9,6 +9,8 @@ use super::expand::expand;
 use super::families::{canonical_name, resolve_with};
 use super::lexer::{RedirOp, Word, WordFlags, embedded_code};
 use super::parser::{Connector, Line, Problems, Segment, SegmentKind, parse};
+use super::place::{Place, Places};
+use super::rules::WorkspaceOperands;
 use super::rules::{normalize_path, positionals};
 use super::state::{Cwd, Vars, is_glob};
 use super::wrappers::{DANGEROUS_VARIABLES, Kind, Unwrapped, is_assignment};
@@ -458,60 +460,116 @@ impl Eval<'_> {
             };
             let t = normalize_path(&resolved);
             let t = t.as_ref();
-            if matches!(t, "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty")
-                || t.starts_with("/dev/fd/")
-            {
-                continue;
-            }
-            if t.starts_with("/dev/") {
-                sv.capabilities |= Capabilities::DESTRUCTIVE;
-                self.structural(
-                    sv,
-                    "redirect-to-device",
-                    "writing into a device overwrites it (a disk: its partition table and file systems)",
-                    RiskLevel::Critical,
-                );
-            } else if SYSTEM_DIRS
-                .iter()
-                .any(|d| t == *d || t.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
-            {
-                sv.capabilities |= Capabilities::SYSTEM_MODIFICATION;
-                self.structural(
-                    sv,
-                    "redirect-into-system-directory",
-                    "writing into system directories changes the system for every user",
-                    RiskLevel::High,
-                );
-            } else if t == "/tmp" || t.starts_with("/tmp/") || t.starts_with("/var/tmp/") {
-                sv.reasons.push(fail(
-                    format!("a redirection outside the working tree ({t})"),
-                    Decision::CautionMode,
-                ));
-            } else if t.starts_with('/') || t.starts_with('~') || t == ".." || t.starts_with("../")
-            {
-                sv.reasons.push(fail(
-                    format!("a redirection outside the working tree ({t})"),
-                    Decision::RequireApproval,
-                ));
-            } else if r.op.truncates() {
-                match &self.checker.working_dir {
-                    Some(dir) => {
-                        if dir.join(t).exists() {
-                            self.structural(
-                                sv,
-                                "redirect-overwrites-file",
-                                "`>` truncates an existing file, whose contents are lost",
-                                RiskLevel::High,
-                            );
-                        }
-                    }
-                    None => sv.reasons.push(fail(
-                        format!("`>` may overwrite an existing file ({t})"),
-                        Decision::CautionMode,
-                    )),
+            match self.places().of(t) {
+                Place::Null => {}
+                Place::Device => {
+                    sv.capabilities |= Capabilities::DESTRUCTIVE;
+                    self.structural(
+                        sv,
+                        "redirect-to-device",
+                        "writing into a device overwrites it (a disk: its partition table and file systems)",
+                        RiskLevel::Critical,
+                    );
                 }
+                Place::System => {
+                    sv.capabilities |= Capabilities::SYSTEM_MODIFICATION;
+                    self.structural(
+                        sv,
+                        "redirect-into-system-directory",
+                        "writing into system directories changes the system for every user",
+                        RiskLevel::High,
+                    );
+                }
+                Place::HomeDotfile => {
+                    sv.capabilities |= Capabilities::SYSTEM_MODIFICATION;
+                    self.structural(
+                        sv,
+                        "redirect-into-dotfile",
+                        "writing a login, shell or tool configuration file changes what later shells and tools run",
+                        RiskLevel::High,
+                    );
+                }
+                Place::GitInternals => self.structural(
+                    sv,
+                    "redirect-into-git-directory",
+                    "files under .git (hooks, config) make git run code",
+                    RiskLevel::High,
+                ),
+                Place::Tmp => sv.reasons.push(fail(
+                    format!("a redirection outside the workspace ({t})"),
+                    Decision::CautionMode,
+                )),
+                Place::Home | Place::Outside | Place::WorkspaceRoot => sv.reasons.push(fail(
+                    format!("a redirection outside the workspace ({t})"),
+                    Decision::RequireApproval,
+                )),
+                Place::Workspace if r.op.truncates() => {
+                    let exists = match &self.checker.working_dir {
+                        Some(dir) => dir.join(t).exists(),
+                        None => true,
+                    };
+                    if exists {
+                        sv.reasons.push(fail(
+                            format!("`>` truncates a file of the workspace ({t})"),
+                            Decision::CautionMode,
+                        ));
+                    }
+                }
+                Place::Workspace => {}
             }
         }
+    }
+
+    /// The directories this checker knows, for [`Place`]s.
+    fn places(&self) -> Places<'_> {
+        let c = self.checker;
+        Places {
+            roots: c
+                .workspace_roots()
+                .into_iter()
+                .filter_map(dir_str)
+                .collect(),
+            home: c.home_dir.as_deref().and_then(dir_str),
+            start: c.working_dir.as_deref().and_then(dir_str),
+        }
+    }
+
+    /// True if every operand of `kind` lies inside the workspace.
+    fn inside_workspace(&self, kind: WorkspaceOperands, args: &[Word<'_>]) -> bool {
+        let places = self.places();
+        let ok = |w: &Word<'_>| {
+            !w.flags.is_dynamic() && places.of(&normalize_path(w.as_str())) == Place::Workspace
+        };
+        let operands: Vec<&Word<'_>> = match kind {
+            WorkspaceOperands::Operands | WorkspaceOperands::Last => {
+                let mut after = false;
+                args.iter()
+                    .filter(|w| {
+                        let a = w.as_str();
+                        if after {
+                            return true;
+                        }
+                        if a == "--" {
+                            after = true;
+                            return false;
+                        }
+                        !(a.starts_with('-') && a.len() > 1)
+                    })
+                    .collect()
+            }
+            WorkspaceOperands::Roots => args
+                .iter()
+                .take_while(|w| {
+                    let a = w.as_str();
+                    !(a.starts_with('-') || a == "(" || a == "!" || a == "\\(")
+                })
+                .collect(),
+        };
+        let operands: Vec<&Word<'_>> = match kind {
+            WorkspaceOperands::Last => operands.last().copied().into_iter().collect(),
+            _ => operands,
+        };
+        !operands.is_empty() && operands.into_iter().all(ok)
     }
 
     /// Decides the command in `words`, unwrapping launchers, and appends its verdict.
@@ -544,7 +602,7 @@ impl Eval<'_> {
                 self.describe(&mut sv, first.raw, cur);
                 return self.push(sv);
             }
-            let Some(name) = self.command_name(first.as_str(), &mut sv) else {
+            let Some(name) = self.command_name(first.as_str(), ctx.cwd, &mut sv) else {
                 self.describe(&mut sv, first.as_str(), cur);
                 return self.push(sv);
             };
@@ -861,7 +919,12 @@ impl Eval<'_> {
     }
 
     /// The name a command word stands for: paths are trusted only in trusted directories.
-    fn command_name<'w>(&self, word: &'w str, sv: &mut SegmentVerdict) -> Option<&'w str> {
+    fn command_name<'w>(
+        &self,
+        word: &'w str,
+        cwd: &Cwd,
+        sv: &mut SegmentVerdict,
+    ) -> Option<&'w str> {
         if !word.contains('/') {
             return Some(word);
         }
@@ -876,6 +939,50 @@ impl Eval<'_> {
             }
             // The path was normalised (`/usr/bin/../bin/rm`): find the base name in the word.
             return word.rsplit('/').next().filter(|b| *b == base);
+        }
+        let project = cwd
+            .resolve(&self.home_relative(word))
+            .is_some_and(|p| self.places().of(&normalize_path(&p)) == Place::Workspace);
+        // A workspace program named like a system command (`./ls`, `bin/rm`)
+        // or like a release step (`./deploy.sh`) is not routine.
+        let stem = base.split('.').next().unwrap_or(base).to_ascii_lowercase();
+        let masquerade = language().known.contains_key(base)
+            || knowledge().registry.get(base).is_some()
+            || [
+                "deploy", "release", "publish", "destroy", "teardown", "nuke", "wipe", "prod",
+                "drop", "purge", "migrate",
+            ]
+            .iter()
+            .any(|w| stem.contains(w));
+        let tool_dir = [
+            "/.venv/bin",
+            "/venv/bin",
+            "/node_modules/.bin",
+            "/vendor/bin",
+            "/.tox/bin",
+        ]
+        .iter()
+        .any(|d| format!("/{dir}").ends_with(d));
+        if project && tool_dir && !base.is_empty() {
+            // A project environment's copy of a tool is that tool.
+            let start = word.len().saturating_sub(base.len());
+            if let Some(b) = word.get(start..).filter(|b| *b == base) {
+                return Some(b);
+            }
+        }
+        if project && !masquerade {
+            // The project's own scripts and tools (`./gradlew`, `.venv/bin/pytest`):
+            // running them is the agent's work, like `make` or `npm test`.
+            let strict = self.checker.policy.unknown_command() == Decision::Reject;
+            sv.reasons.push(fail(
+                format!("runs a program of the workspace ({word})"),
+                if strict {
+                    Decision::Reject
+                } else {
+                    Decision::CautionMode
+                },
+            ));
+            return None;
         }
         sv.reasons.push(fail(
             format!("an executable given by a path outside the trusted directories ({word})"),
@@ -953,7 +1060,17 @@ impl Eval<'_> {
             if rule.replace && !user {
                 continue;
             }
-            let decision = match (rule.action, rule.risk) {
+            // The agent's own files: a rule that allows for it asks no more
+            // than CAUTION_MODE when its operands all lie in the workspace.
+            let contained = !user
+                && rule
+                    .inside_workspace
+                    .is_some_and(|k| self.inside_workspace(k, inv.args));
+            let rule_risk = match rule.risk {
+                Some(level) if contained => Some(level.min(RiskLevel::Medium)),
+                other => other,
+            };
+            let decision = match (rule.action, rule_risk) {
                 (Some(a), _) => a,
                 (None, Some(level)) => self.risk_decision(level),
                 (None, None) => Decision::Approved,
@@ -961,7 +1078,7 @@ impl Eval<'_> {
             if *user && rule.action == Some(Decision::Approved) {
                 allowed = true;
             }
-            if let Some(level) = rule.risk {
+            if let Some(level) = rule_risk {
                 risk = Some(risk.map_or(level, |r| r.max(level)));
             }
             caps |= rule.capabilities;
@@ -1121,6 +1238,16 @@ struct SegCtx<'l, 's> {
     cwd: &'l Cwd,
 }
 
+/// A directory as text without a trailing slash (`/` stays).
+fn dir_str(p: &std::path::Path) -> Option<&str> {
+    let s = p.to_str()?;
+    Some(if s.len() > 1 {
+        s.trim_end_matches('/')
+    } else {
+        s
+    })
+}
+
 /// Variables from the code around a line (for redirection targets).
 struct StaticScope<'v>(&'v [(String, String)]);
 
@@ -1208,12 +1335,6 @@ fn cd_target<'w>(words: &'w [Word<'_>]) -> Option<Option<Option<&'w str>>> {
         Some(w) => Some(Some(Some(w.as_str()))),
     }
 }
-
-/// Top-level directories whose contents belong to the system.
-const SYSTEM_DIRS: [&str; 13] = [
-    "/etc", "/boot", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/var", "/sys", "/proc",
-    "/root", "/opt",
-];
 
 fn literal(s: &'static str) -> Word<'static> {
     Word {

@@ -55,6 +55,7 @@ pub mod expand;
 pub mod families;
 pub mod lexer;
 pub mod parser;
+mod place;
 pub mod rules;
 mod state;
 pub mod wrappers;

@@ -55,6 +55,22 @@ pub struct Rule {
     pub safer: Option<String>,
     /// Options left out of `{args}` in the safer alternative.
     pub drop: Vec<String>,
+    /// Which operands must lie inside the workspace for the rule to ask at
+    /// most CAUTION_MODE (the agent's own files): `"operands"` (every
+    /// non-option argument), `"roots"` (`find`'s search roots), `"last"` (the
+    /// destination).
+    pub inside_workspace: Option<WorkspaceOperands>,
+}
+
+/// Which operands of a command are the files a rule's effect lands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkspaceOperands {
+    /// Every non-option argument.
+    Operands,
+    /// The arguments before the first expression word (`find`).
+    Roots,
+    /// The last non-option argument (a copy's destination).
+    Last,
 }
 
 /// A set of rules, indexed by command.
@@ -107,6 +123,7 @@ struct RuleSpec {
     safer: Option<String>,
     #[serde(default)]
     drop: Vec<String>,
+    inside_workspace: Option<String>,
     #[serde(default)]
     examples: Vec<String>,
     #[serde(default)]
@@ -216,7 +233,19 @@ impl RuleSet {
                 .into_iter()
                 .map(|c| condition(c, &id))
                 .collect::<Result<Vec<_>>>()?;
+            let inside_workspace = match spec.inside_workspace.as_deref() {
+                None => None,
+                Some("operands") => Some(WorkspaceOperands::Operands),
+                Some("roots") => Some(WorkspaceOperands::Roots),
+                Some("last") => Some(WorkspaceOperands::Last),
+                Some(other) => {
+                    return Err(bad(format!(
+                        "rule {id}: inside_workspace is operands, roots or last, not {other:?}"
+                    )));
+                }
+            };
             let rule = Rule {
+                inside_workspace,
                 capabilities: parse_caps(&spec.caps, &format!("rule {id}"))?,
                 id,
                 commands,
