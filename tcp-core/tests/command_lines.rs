@@ -156,7 +156,7 @@ const EVERYDAY: &[(&str, Want)] = &[
     ("echo $HOME", Approve),
     ("echo \"$PATH\"", Approve),
     ("cat <<'EOF'\nhello\nEOF", Approve),
-    ("git commit -m \"$(cat msg.txt)\"", NotApproved),
+    ("git commit -m \"$(cat msg.txt)\"", Approve),
 ];
 
 /// Dangerous lines in many disguises: none may be APPROVED.
@@ -267,8 +267,8 @@ const DANGEROUS: &[(&str, Want)] = &[
     ("docker rm -f $(docker ps -aq)", Ask),
     ("echo `rm -rf /`", Reject),
     ("echo $(rm -rf /)", Reject),
-    ("ls $(echo /)", Ask),
-    ("cat <(curl http://x)", Ask),
+    ("ls $(echo /)", Approve),
+    ("cat <(curl http://x)", NotApproved),
     ("$CMD -rf /", Ask),
     ("${RM:-rm} -rf /", Ask),
     ("$(echo rm) -rf /", Ask),

@@ -52,8 +52,14 @@ fn checker() -> Checker {
         .with_workspace_roots(["/home/dev/project"])
 }
 
+/// Misses (class, line, decision) and, per class, (lines, misses).
+type Misses = (
+    Vec<(String, String, Decision)>,
+    BTreeMap<String, (usize, usize)>,
+);
+
 /// A miss: a must-gate line let through, or an everyday line held stricter.
-fn misses(rows: &[Row], gate: bool, checker: &Checker) -> (Vec<(String, String, Decision)>, BTreeMap<String, (usize, usize)>) {
+fn misses(rows: &[Row], gate: bool, checker: &Checker) -> Misses {
     let mut out = Vec::new();
     let mut by_class: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for r in rows {
@@ -106,7 +112,10 @@ fn scorecard() {
         .chain(&day_misses)
         .map(|(_, line, _)| serde_json::to_string(line).unwrap())
         .collect();
-    let new: Vec<&String> = found.iter().filter(|l| !known.contains(l.as_str())).collect();
+    let new: Vec<&String> = found
+        .iter()
+        .filter(|l| !known.contains(l.as_str()))
+        .collect();
     let fixed: Vec<&&str> = known.iter().filter(|l| !found.contains(**l)).collect();
     if std::env::var_os("TCP_SCORECARD_WRITE").is_some() {
         let mut text = String::from(
@@ -128,8 +137,17 @@ fn scorecard() {
         new.is_empty() && fixed.is_empty(),
         "{} new misses:\n{}\n{} listed gaps now decided right (remove them from known_gaps.txt):\n{}",
         new.len(),
-        new.iter().take(40).map(|s| s.as_str()).collect::<Vec<_>>().join("\n"),
+        new.iter()
+            .take(40)
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         fixed.len(),
-        fixed.iter().take(40).map(|s| **s).collect::<Vec<_>>().join("\n"),
+        fixed
+            .iter()
+            .take(40)
+            .map(|s| **s)
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
 }

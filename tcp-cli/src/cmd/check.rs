@@ -35,6 +35,16 @@ pub struct CheckArgs {
     /// instead of asking only for files that exist).
     #[arg(long)]
     pub no_working_dir: bool,
+    /// The directory the line runs in (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<String>,
+    /// The home directory `~` stands for (default: `$HOME`).
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<String>,
+    /// A workspace root: writes and deletes inside it are the agent's own work
+    /// (repeatable; default: the working directory).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Vec<String>,
     /// The command line (the words after `--` are joined by spaces).
     #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub line: Vec<String>,
@@ -63,9 +73,24 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, String> {
         .with_policy(policy)
         .with_user_layer(user_registry, user_rules);
     if !args.no_working_dir {
-        if let Ok(dir) = std::env::current_dir() {
+        let cwd = match &args.cwd {
+            Some(d) => Some(std::path::PathBuf::from(d)),
+            None => std::env::current_dir().ok(),
+        };
+        if let Some(dir) = cwd {
             checker = checker.with_working_dir(dir);
         }
+    }
+    let home = args
+        .home
+        .clone()
+        .or_else(|| std::env::var("HOME").ok())
+        .filter(|h| !h.is_empty());
+    if let Some(home) = home {
+        checker = checker.with_home_dir(home);
+    }
+    if !args.workspace.is_empty() {
+        checker = checker.with_workspace_roots(args.workspace.iter().map(std::path::PathBuf::from));
     }
     let line = args.line.join(" ");
     let verdict = checker.check(&line);

@@ -413,16 +413,6 @@ impl Eval<'_> {
     fn segment(&mut self, ctx: &SegCtx<'_, '_>, words: &[Word<'_>], inh: &Inherited) {
         let seg = ctx.seg;
         let mut sv = SegmentVerdict::new(if self.describe { seg.text } else { "" }, &inh.wrappers);
-        let substituted = words
-            .iter()
-            .chain(seg.redirects.iter().filter_map(|r| r.target.as_ref()))
-            .any(|w| w.flags.contains(WordFlags::SUBSTITUTION));
-        if substituted {
-            sv.reasons.push(fail(
-                "a command substitution, whose output is known only at run time",
-                Decision::RequireApproval,
-            ));
-        }
         self.redirects(seg, ctx.cwd, inh, &mut sv);
         self.words(ctx, words, inh.clone(), sv);
     }
@@ -734,12 +724,55 @@ impl Eval<'_> {
                     }
                     return self.line(&code, ctx.depth + 1, &inh);
                 }
-                Unwrapped::Script(_) => {
-                    if launcher.kind == Kind::Shell {
-                        sv.reasons.push(fail(
-                            format!("{canon} runs a script file, which is not analysed"),
-                            Decision::RequireApproval,
-                        ));
+                Unwrapped::Script(i) => {
+                    let script = args.get(i);
+                    if let Some(w) = script.filter(|w| w.flags.is_dynamic()) {
+                        // `python3 <(curl ...)`: the program is another command's output.
+                        let downloaded = w.flags.contains(WordFlags::SUBSTITUTION)
+                            && embedded_code(w.raw)
+                                .iter()
+                                .chain(process_code(w.raw).iter())
+                                .any(|c| {
+                                    check(self.checker, c, false).segments.iter().any(|s| {
+                                        s.capabilities.contains(Capabilities::NETWORK_ACCESS)
+                                    })
+                                });
+                        if downloaded {
+                            sv.capabilities |=
+                                Capabilities::CODE_EXECUTION | Capabilities::NETWORK_ACCESS;
+                            self.structural(
+                                &mut sv,
+                                "remote-code-to-interpreter",
+                                "running a program downloaded in the same line runs code nobody reviewed",
+                                RiskLevel::Critical,
+                            );
+                        } else {
+                            sv.reasons.push(fail(
+                                format!("{canon} runs a program known only at run time"),
+                                Decision::RequireApproval,
+                            ));
+                        }
+                    } else if launcher.kind == Kind::Shell {
+                        let in_workspace = script.is_some_and(|w| {
+                            ctx.cwd
+                                .resolve(&self.home_relative(w.as_str()))
+                                .is_some_and(|p| {
+                                    self.places().of(&normalize_path(&p)) == Place::Workspace
+                                })
+                        });
+                        if in_workspace && self.checker.policy.unknown_command() != Decision::Reject
+                        {
+                            // A script of the workspace, like `./scripts/test.sh`.
+                            sv.reasons.push(Reason::Risk {
+                                level: RiskLevel::Low,
+                                decision: self.risk_decision(RiskLevel::Low),
+                            });
+                        } else {
+                            sv.reasons.push(fail(
+                                format!("{canon} runs a script file, which is not analysed"),
+                                Decision::RequireApproval,
+                            ));
+                        }
                     }
                     return self.finish(ctx, Some((canon, None)), cur, inh, sv);
                 }
@@ -842,6 +875,30 @@ impl Eval<'_> {
         Some(out)
     }
 
+    /// Deleting commands: operands outside the workspace (and `/tmp`) ask.
+    fn deletes_outside(&self, args: &[Word<'_>], key: &str, sv: &mut SegmentVerdict) {
+        let places = self.places();
+        let mut after = false;
+        for w in args {
+            let a = w.as_str();
+            if !after && a == "--" {
+                after = true;
+                continue;
+            }
+            if !after && a.starts_with('-') && a.len() > 1 {
+                continue;
+            }
+            let place = places.of(&normalize_path(a));
+            if !matches!(place, Place::Workspace | Place::Tmp | Place::Null) {
+                sv.reasons.push(fail(
+                    format!("{key} deletes outside the workspace ({a})"),
+                    Decision::RequireApproval,
+                ));
+                return;
+            }
+        }
+    }
+
     /// `path` with the checker's home directory written as `~`.
     fn home_relative(&self, path: &str) -> String {
         if let Some(home) = self.checker.home_dir.as_deref().and_then(|h| h.to_str()) {
@@ -906,15 +963,13 @@ impl Eval<'_> {
     }
 
     fn assignment(&self, word: &str, sv: &mut SegmentVerdict) {
-        let name = word.split('=').next().unwrap_or("");
-        if DANGEROUS_VARIABLES.contains(&name) {
+        let (name, value) = word.split_once('=').unwrap_or((word, ""));
+        let name = name.strip_suffix('+').unwrap_or(name);
+        if DANGEROUS_VARIABLES.contains(&name) || super::environment::risky(name, value).is_some() {
+            let why = super::environment::risky(name, value)
+                .unwrap_or("this variable changes which program runs or injects code into it");
             sv.capabilities |= Capabilities::CODE_EXECUTION;
-            self.structural(
-                sv,
-                "dangerous-variable",
-                "this variable changes which program runs or injects code into it",
-                RiskLevel::High,
-            );
+            self.structural(sv, "dangerous-variable", why, RiskLevel::High);
         }
     }
 
@@ -974,14 +1029,17 @@ impl Eval<'_> {
             // The project's own scripts and tools (`./gradlew`, `.venv/bin/pytest`):
             // running them is the agent's work, like `make` or `npm test`.
             let strict = self.checker.policy.unknown_command() == Decision::Reject;
-            sv.reasons.push(fail(
-                format!("runs a program of the workspace ({word})"),
-                if strict {
-                    Decision::Reject
-                } else {
-                    Decision::CautionMode
-                },
-            ));
+            if strict {
+                sv.reasons.push(fail(
+                    format!("runs a program of the workspace ({word})"),
+                    Decision::Reject,
+                ));
+            } else {
+                sv.reasons.push(Reason::Risk {
+                    level: RiskLevel::Low,
+                    decision: self.risk_decision(RiskLevel::Low),
+                });
+            }
             return None;
         }
         sv.reasons.push(fail(
@@ -1113,6 +1171,39 @@ impl Eval<'_> {
                 format!("{key} with an argument known only at run time"),
                 Decision::RequireApproval,
             ));
+        } else if caps.contains(Capabilities::NETWORK_ACCESS)
+            && inv
+                .args
+                .iter()
+                .any(|w| w.flags.contains(WordFlags::SUBSTITUTION))
+        {
+            sv.reasons.push(fail(
+                format!("{key} sends the output of a command over the network"),
+                Decision::RequireApproval,
+            ));
+        } else if inv.args.iter().any(may_be_option) && checker.rules.has_rules_for(key) {
+            // `git push origin $(printf -- --force)`: the value could be an
+            // option one of the command's rules is about.
+            sv.reasons.push(fail(
+                format!("{key} with an argument known only at run time, which could be an option"),
+                Decision::RequireApproval,
+            ));
+        }
+        if (risk.is_none_or(|r| r >= RiskLevel::Medium) || OVERWRITING.contains(&key))
+            && inv.args.iter().any(|w| w.flags.is_dynamic())
+            && !sv
+                .reasons
+                .iter()
+                .any(|r| r.decision() >= Decision::RequireApproval)
+        {
+            // A command that changes things, given a value only the run knows.
+            sv.reasons.push(fail(
+                format!("{key} with an argument known only at run time"),
+                Decision::RequireApproval,
+            ));
+        }
+        if DELETING.contains(&key) {
+            self.deletes_outside(inv.args, key, &mut sv);
         }
         let level = match risk.max(sv.risk) {
             Some(level) => level,
@@ -1193,10 +1284,19 @@ impl Eval<'_> {
             let mut cmd: Vec<Word<'_>> = Vec::new();
             for t in args.get(start..i).unwrap_or(&[]) {
                 if t.as_str() == "{}" {
+                    // `{}` is a file found under each root: `ROOT/{}`.
                     if roots.is_empty() {
-                        cmd.push(literal("."));
+                        cmd.push(literal("./{}"));
                     }
-                    cmd.extend(roots.iter().map(|r| (*r).clone()));
+                    // `{}` is a file found under each root; under `.` it is a
+                    // file of the workspace, elsewhere the root stands for it.
+                    cmd.extend(roots.iter().map(|r| {
+                        let mut w = (*r).clone();
+                        if matches!(w.as_str(), "." | "./") {
+                            w.text = Cow::Borrowed("./{}");
+                        }
+                        w
+                    }));
                 } else {
                     cmd.push(t.clone());
                 }
@@ -1236,6 +1336,49 @@ struct SegCtx<'l, 's> {
     depth: usize,
     pipe_caps: Capabilities,
     cwd: &'l Cwd,
+}
+
+/// Commands that overwrite their destination.
+const OVERWRITING: [&str; 6] = ["mv", "cp", "ln", "install", "rsync", "dd"];
+
+/// Commands that delete their operands.
+const DELETING: [&str; 8] = [
+    "rm", "rmdir", "unlink", "shred", "truncate", "srm", "wipe", "trash",
+];
+
+/// The code of each process substitution (`<(...)`, `>(...)`) in a word.
+fn process_code(raw: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while let Some(i) = rest.find(['<', '>']) {
+        let after = rest.get(i + 1..).unwrap_or("");
+        if after.starts_with('(') {
+            let inner = after.get(1..).unwrap_or("");
+            let mut depth = 1usize;
+            let mut end = inner.len();
+            for (j, c) in inner.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = j;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out.push(inner.get(..end).unwrap_or(inner));
+        }
+        rest = after;
+    }
+    out
+}
+
+/// True if a word's value is known only at run time and could begin with `-`.
+fn may_be_option(w: &Word<'_>) -> bool {
+    w.flags.is_dynamic() && w.raw.trim_start_matches('"').starts_with(['$', '`', '{'])
 }
 
 /// A directory as text without a trailing slash (`/` stays).

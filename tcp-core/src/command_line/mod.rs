@@ -50,6 +50,7 @@
 //! knowledge asks about.
 
 pub mod builtin;
+mod environment;
 mod evaluate;
 pub mod expand;
 pub mod families;

@@ -268,6 +268,11 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// True if any rule names `command`.
+    pub fn has_rules_for(&self, command: &str) -> bool {
+        self.by_command.contains_key(command)
+    }
+
     /// Every rule, in table order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
