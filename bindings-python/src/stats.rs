@@ -7,6 +7,7 @@
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::PyTypeInfo;
 use pyo3::create_exception;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::Serialize;
@@ -83,16 +84,34 @@ fn invalid(name: &'static str, detail: String) -> PyErr {
     })
 }
 
-/// `samples` as a contiguous 1-D float64 numpy array (numpy converts lists and other dtypes).
+/// `samples` as a contiguous 1-D float64 numpy array: numpy converts lists
+/// and other numeric dtypes; anything that is not real numbers (None, a
+/// string, a list of strings, objects) is a `TypeError` naming the argument,
+/// where `numpy.asarray(..., dtype=float64)` would silently parse strings.
 fn samples<'py>(
     py: Python<'py>,
     obj: &Bound<'py, PyAny>,
     what: &'static str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let np = py.import("numpy")?;
+    if obj.is_none() || obj.is_instance_of::<pyo3::types::PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a sequence or array of real numbers, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    let raw = np.call_method1("asarray", (obj,))?;
+    let kind: String = raw.getattr("dtype")?.getattr("kind")?.extract()?;
+    // b: bool, i/u: integers, f: floats. Not c (complex), U/S (text), O (objects), M/m (dates).
+    if !matches!(kind.as_str(), "b" | "i" | "u" | "f") {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be real numbers, not an array of dtype {}",
+            raw.getattr("dtype")?.str()?
+        )));
+    }
     let kwargs = PyDict::new(py);
     kwargs.set_item("dtype", np.getattr("float64")?)?;
-    let arr = np.call_method("ascontiguousarray", (obj,), Some(&kwargs))?;
+    let arr = np.call_method("ascontiguousarray", (raw,), Some(&kwargs))?;
     let arr = arr.cast_into::<numpy::PyUntypedArray>()?;
     if arr.ndim() != 1 {
         return Err(invalid(

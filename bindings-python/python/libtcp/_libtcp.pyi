@@ -54,6 +54,7 @@ __all__ = [
     "__version__",
     "_restore_entry",
     "_restore_registry",
+    "_validate_batch",
     "backends",
     "capability_names",
     "check",
@@ -68,7 +69,7 @@ __all__ = [
     "summary",
     "unpack_status",
     "validate",
-    "validate_batch",
+    "warm_up",
     "welch",
 ]
 
@@ -228,12 +229,17 @@ def command_hash(name: str) -> bytes: ...
 
 # ---- batches ----------------------------------------------------------------
 
-def validate_batch(
+def _validate_batch(
     data: _BufferLike,
     dialect: str = "c24",
     policy: Policy | None = None,
     backend: str | None = None,
-) -> npt.NDArray[np.uint8]: ...
+    mode: str = "strict",
+) -> tuple[npt.NDArray[np.uint8], str]:
+    """What ``libtcp.validate_batch`` wraps: the status bytes and the backend's name.
+
+    Raises as ``libtcp.validate_batch`` documents.
+    """
 def unpack_status(
     status: _BufferLike,
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8], npt.NDArray[np.uint8]]: ...
@@ -258,7 +264,15 @@ class BackendInfo:
     def __ne__(self, other: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
 
-def backends() -> list[BackendInfo]: ...
+def backends() -> list[BackendInfo]:
+    """Every backend tcp-hw builds, available or not (with the reason). Raises nothing."""
+
+def warm_up() -> list[tuple[str, float]]:
+    """Pays every available backend's one-time set-up now (device probes,
+    kernel builds, thread pools, the selector) instead of in the first
+    ``validate_batch``; returns ``(backend, seconds)`` for each. Raises
+    nothing: a backend that cannot run is left out (``backends()`` says why).
+    """
 
 # ---- policies and verdicts --------------------------------------------------
 
