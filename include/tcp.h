@@ -107,6 +107,13 @@ enum tcp_status
    */
   TCP_STATUS_UNAVAILABLE = 7,
   /**
+   * The call did its work and wrote its results, but a text did not fit
+   * its buffer: the buffer holds as much of it as fits (cut at a character
+   * boundary, NUL-terminated) and its length out-parameter the full length.
+   * Only `tcp_checker_check` returns it (its decision is written).
+   */
+  TCP_STATUS_REASONS_TRUNCATED = 8,
+  /**
    * tcp-core reported an error these bindings do not have a number for
    * yet; `tcp_last_error_message` has the message.
    */
@@ -597,7 +604,7 @@ typedef struct tcp_record_outcome {
    */
   bool valid;
   /**
-   * Its risk level; meaningful only if `valid`.
+   * Its risk level; meaningful only if `valid` and `has_risk`.
    */
   tcp_risk_level risk;
   /**
@@ -608,6 +615,12 @@ typedef struct tcp_record_outcome {
    * Why it failed (a tcp-core `TCP_STATUS_*` value); `TCP_STATUS_OK` if valid.
    */
   tcp_status error;
+  /**
+   * True if the record has a risk level: always for a valid record of a
+   * strict batch; a lenient batch's record without one (decided as an
+   * unknown command) has not.
+   */
+  bool has_risk;
 } tcp_record_outcome;
 
 /**
@@ -974,14 +987,27 @@ tcp_status tcp_checker_new_layered(const struct tcp_registry *user_registry,
 /**
  * Decides a shell command line (`len` bytes of UTF-8; no NUL needed) into
  * `*out`, and writes every reason, one per line (`command: reason`), into
- * `reasons`, following the string convention.
+ * `reasons`, following the string convention, with one difference: the
+ * decision is never lost to a short buffer.
  *
- * `reasons` and `reasons_n` may both be NULL (with `reasons_len` 0) when
- * only the decision is wanted. On `TCP_STATUS_BUFFER_TOO_SMALL` neither
- * `*out` nor `reasons` is written and `*reasons_n` is the length needed.
+ * - `reasons`, `reasons_n` both NULL (with `reasons_len` 0): only the decision.
+ * - `reasons` NULL with `reasons_len` 0, `reasons_n` not NULL: the decision,
+ *   and the reasons' length in `*reasons_n` (a length query).
+ * - `reasons` too small: returns `TCP_STATUS_REASONS_TRUNCATED`, with `*out` written,
+ *   `reasons` holding as many whole characters of the text as fit (and a
+ *   NUL, if `reasons_len` > 0) and `*reasons_n` the full length; call again
+ *   with `*reasons_n + 1` bytes for all of it.
+ *
  * Lines that are not UTF-8 give `TCP_STATUS_INVALID_UTF8`: treat that as
  * not approved. Anything the checker cannot see through is decided
  * fail-closed by tcp-core, never approved.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `checker`, `line` with a
+ * non-zero `len`, `out`, `reasons` with a non-zero `reasons_len`, or
+ * `reasons_n` when `reasons` is given; the last error names it),
+ * `TCP_STATUS_INVALID_UTF8`; `TCP_STATUS_REASONS_TRUNCATED` as above (not a
+ * failure of the decision, but not `TCP_STATUS_OK` either, so callers that
+ * test for OK stay fail-closed). Nothing is written on an error.
  *
  * Thread safety: reads the checker; may be called from many threads at
  * once on the same checker.
@@ -1061,12 +1087,17 @@ tcp_status tcp_descriptor_validate(uint32_t dialect,
  * Validates and decides every record of `input` (`input_len` bytes of
  * `dialect` records, strict mode) under `policy` (NULL: the default policy),
  * writing one status byte per record into `out` (`out_len` bytes) and, if
- * `summary` is not NULL, the counts into `*summary`.
+ * `summary` is not NULL, the counts into `*summary`. The same as
+ * `tcp_validate_batch_mode` with `TCP_MODE_STRICT`.
  *
  * Status bytes are tcp-core's: read them with `tcp_batch_status_decode`.
- * `input_len` must be a multiple of the record length
- * (`TCP_STATUS_WRONG_LENGTH`) and `out_len` at least the record count
- * (`TCP_STATUS_OUTPUT_TOO_SMALL`); on any error nothing is written.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `input` or `out` with a
+ * non-zero length), `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect`),
+ * `TCP_STATUS_WRONG_LENGTH` (`input_len` not a multiple of the record
+ * length), `TCP_STATUS_OUTPUT_TOO_SMALL` (`out_len` below the record
+ * count); on any error nothing is written. Invalid records are not errors:
+ * their status bytes say why.
  *
  * Thread safety: may be called from many threads at once, also with the same policy.
  *
@@ -1083,6 +1114,37 @@ tcp_status tcp_validate_batch(uint32_t dialect,
                               uint8_t *out,
                               size_t out_len,
                               struct tcp_batch_summary *summary);
+
+/**
+ * Validates and decides every record of `input` (`input_len` bytes of
+ * `dialect` records) in `mode` (a `TCP_MODE_*`) under `policy` (NULL: the
+ * default policy), writing one status byte per record into `out` (`out_len`
+ * bytes) and, if `summary` is not NULL, the counts into `*summary`.
+ *
+ * `TCP_MODE_LENIENT` accepts what `tcp_descriptor_validate` accepts in
+ * lenient mode (as `tcp_registry_open` does for the prototype's data): a
+ * record without a risk bit is valid, has no risk level
+ * (`tcp_record_outcome.has_risk` is false) and is decided as an unknown
+ * command (the policy's unknown-command decision, raised by its capability
+ * rules).
+ *
+ * Errors: as `tcp_validate_batch`, and `TCP_STATUS_INVALID_ARGUMENT` for an
+ * unknown `mode`; on any error nothing is written.
+ *
+ * Thread safety: may be called from many threads at once, also with the same policy.
+ *
+ * # Safety
+ *
+ * As `tcp_validate_batch`.
+ */
+tcp_status tcp_validate_batch_mode(uint32_t dialect,
+                                   uint32_t mode,
+                                   const uint8_t *input,
+                                   size_t input_len,
+                                   const struct tcp_policy *policy,
+                                   uint8_t *out,
+                                   size_t out_len,
+                                   struct tcp_batch_summary *summary);
 
 /**
  * Reads one batch status byte into `*out`.
@@ -1103,6 +1165,15 @@ tcp_status tcp_batch_status_decode(uint8_t status, struct tcp_record_outcome *ou
  * into `buf`, following the string convention. Every call that returns a
  * status other than `TCP_STATUS_OK` sets it, except this function itself;
  * successful calls leave it as it was. It is empty before the first failure.
+ *
+ * `tcp_last_error_message(NULL, 0, &n)` is a length query: it returns
+ * `TCP_STATUS_OK` with the message's length (without the NUL) in `n`, as
+ * `snprintf(NULL, 0, ...)` does; allocate `n + 1` bytes and call again.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `out_n`, or a NULL `buf`
+ * with a non-zero `len`), `TCP_STATUS_BUFFER_TOO_SMALL` (a `buf` of fewer
+ * than `*out_n + 1` bytes: nothing is copied, `*out_n` holds the length).
+ * Neither changes the message.
  *
  * Thread safety: may be called from any thread; each thread has its own message.
  *
@@ -1407,8 +1478,12 @@ tcp_status tcp_stats_sample_size(uint32_t test,
  *
  * For tcp-core errors it is tcp-core's stable snake_case code name
  * (`checksum_mismatch`); use `tcp_last_error_message` for the full message
- * of the last failure. Returns `TCP_STATUS_INVALID_ARGUMENT` for a number
- * that is not a status, and follows the string convention otherwise.
+ * of the last failure.
+ *
+ * Errors: `TCP_STATUS_INVALID_ARGUMENT` for a number that is not a status
+ * (and the last error says which number); otherwise the string convention's
+ * (`TCP_STATUS_NULL_PARAMETER` for a NULL `out_n`, or a NULL `buf` with a
+ * non-zero `len`; `TCP_STATUS_BUFFER_TOO_SMALL`).
  *
  * Thread safety: may be called from any thread.
  *

@@ -11,7 +11,9 @@ use tcp_core::command_line::{Checker, LineVerdict, RuleSet, builtin};
 use crate::descriptor::policy_or_default;
 use crate::error::{fail, fail_core};
 use crate::policy::tcp_policy;
-use crate::ptr::{Castable, free_box, null_parameter, to_boxed_mut_ptr, write_string, write_string_named};
+use crate::ptr::{
+    Castable, free_box, null_parameter, to_boxed_mut_ptr, write_string, write_string_named,
+};
 use crate::registry::tcp_registry;
 use crate::status::tcp_status;
 use crate::types::{decision_to_c, tcp_decision};

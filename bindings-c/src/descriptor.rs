@@ -238,7 +238,10 @@ pub unsafe extern "C" fn tcp_validate_batch(
 ///
 /// As `tcp_validate_batch`.
 #[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments, reason = "a C signature: buffers come with their lengths")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a C signature: buffers come with their lengths"
+)]
 pub unsafe extern "C" fn tcp_validate_batch_mode(
     dialect: u32,
     mode: u32,

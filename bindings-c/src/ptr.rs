@@ -248,7 +248,9 @@ pub(crate) unsafe fn write_string_named(
     use crate::status::tcp_status;
     // SAFETY: forwarded from this function's own contract.
     match unsafe { write_string_unrecorded(text, buf, len, out_n) } {
-        tcp_status::NullParameter => null_parameter(if out_n.is_null() { names.1 } else { names.0 }),
+        tcp_status::NullParameter => {
+            null_parameter(if out_n.is_null() { names.1 } else { names.0 })
+        }
         tcp_status::BufferTooSmall => crate::error::fail(
             tcp_status::BufferTooSmall,
             format_args!(

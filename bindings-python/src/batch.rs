@@ -51,7 +51,9 @@ pub fn _validate_batch<'py>(
     };
     let mut out = vec![0u8; n];
     py.detach(|| {
-        chosen.backend().validate(dialect, input, policy, &mut out)?;
+        chosen
+            .backend()
+            .validate(dialect, input, policy, &mut out)?;
         // Backends are strict; lenient mode re-reads only what strict mode rejected.
         if mode == Mode::Lenient {
             relax(dialect, input, policy, &mut out);
@@ -84,13 +86,20 @@ fn wrong_dialect(dialect: Dialect, input: &[u8], out: &[u8]) -> Option<PyErr> {
         .iter()
         .filter(|d| **d != dialect && d.has_checksum())
         .filter(|d| input.len() % d.record_len() == 0)
-        .filter(|d| input.get(..d.record_len()).is_some_and(|r| d.framing_verifies(r)))
+        .filter(|d| {
+            input
+                .get(..d.record_len())
+                .is_some_and(|r| d.framing_verifies(r))
+        })
         .map(|d| d.as_str())
         .collect();
     let hint = match fits.as_slice() {
         [] => "no other dialect's framing verifies the first record either".to_owned(),
         [one] => format!("the data looks like {one}: pass dialect=\"{one}\""),
-        many => format!("the first record's framing fits {}: pass one as dialect=", many.join(", ")),
+        many => format!(
+            "the first record's framing fits {}: pass one as dialect=",
+            many.join(", ")
+        ),
     };
     Some(with_code(
         code,

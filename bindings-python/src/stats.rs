@@ -94,7 +94,10 @@ fn samples<'py>(
     what: &'static str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let np = py.import("numpy")?;
-    if obj.is_none() || obj.is_instance_of::<pyo3::types::PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
+    if obj.is_none()
+        || obj.is_instance_of::<pyo3::types::PyString>()
+        || obj.is_instance_of::<pyo3::types::PyBytes>()
+    {
         return Err(PyTypeError::new_err(format!(
             "{what} must be a sequence or array of real numbers, not {}",
             obj.get_type().name()?

@@ -331,8 +331,8 @@ mod tests {
         assert_eq!(Status(strict[0]).outcome(), Err(Some(ErrorCode::NoRiskBit)));
 
         let mut lenient = [0u8; 3];
-        let s =
-            validate_batch_mode(Dialect::V2Kb, &input, &policy, Mode::Lenient, &mut lenient).unwrap();
+        let s = validate_batch_mode(Dialect::V2Kb, &input, &policy, Mode::Lenient, &mut lenient)
+            .unwrap();
         assert_eq!(
             Status(lenient[0]).read(),
             Ok((None, policy.unknown_command()))

@@ -169,7 +169,10 @@ fn explain_unreadable(text: &[u8]) -> String {
         Err(e) => return format!("not valid JSON: {e}"),
     };
     let serde_json::Value::Object(map) = &value else {
-        return format!("not a registry: {EXPECTED}, found a JSON {}", json_kind(&value));
+        return format!(
+            "not a registry: {EXPECTED}, found a JSON {}",
+            json_kind(&value)
+        );
     };
     let schema_error = if map.contains_key("entries") || map.contains_key("format") {
         serde_json::from_slice::<JsonRegistry>(text).err()
