@@ -44,6 +44,10 @@ pub struct tcp_check_result {
 /// Makes a checker with the built-in registry and argument rules under
 /// `policy` (NULL: the default policy) into `*out`. Free it with `tcp_checker_free`.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`); `TCP_STATUS_RULE_SELF_TEST` or
+/// another tcp-core status only if the built-in tables failed to load (a libtcp
+/// bug).
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -70,6 +74,9 @@ pub unsafe extern "C" fn tcp_checker_new_builtin(
 /// (NULL: the default policy), into `*out`. Commands `registry` does not
 /// know get the policy's unknown-command decision. Free it with
 /// `tcp_checker_free`; `registry` and `policy` may be freed right away.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out`); as
+/// `tcp_checker_new_builtin` for the built-in tables.
 ///
 /// Thread safety: may be called from any thread.
 ///
@@ -107,6 +114,11 @@ pub unsafe extern "C" fn tcp_checker_new(
 /// rules give `TCP_STATUS_BAD_INPUT` or `TCP_STATUS_DUPLICATE_NAME` or
 /// `TCP_STATUS_RULE_SELF_TEST` (`tcp_last_error_message` says why). Free the
 /// checker with `tcp_checker_free`.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `rules_toml` with a non-zero
+/// `rules_len`), `TCP_STATUS_INVALID_UTF8` (`rules_toml`),
+/// `TCP_STATUS_BAD_INPUT`, `TCP_STATUS_DUPLICATE_NAME`,
+/// `TCP_STATUS_RULE_SELF_TEST` (bad rules, as above).
 ///
 /// Thread safety: may be called from any thread.
 ///
@@ -285,6 +297,11 @@ fn write_prefix(text: &str, buf: &mut [u8]) {
 /// command, argv, launchers, risk, capabilities, rules, reasons and safer
 /// alternatives) into `buf`, following the string convention.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`checker`, `out_n`; `line` or `buf`
+/// with a non-zero length), `TCP_STATUS_INVALID_UTF8` (`line`),
+/// `TCP_STATUS_BUFFER_TOO_SMALL` (`buf`; the decision is not returned: size it
+/// with a length query, `buf` NULL and `buf_len` 0).
+///
 /// Thread safety: reads the checker; may be called from many threads at
 /// once on the same checker.
 ///
@@ -312,6 +329,8 @@ pub unsafe extern "C" fn tcp_checker_check_json(
 }
 
 /// Releases a checker. NULL is a no-op.
+///
+/// Errors: none.
 ///
 /// Thread safety: no other thread may use the checker meanwhile or after.
 ///

@@ -119,6 +119,15 @@ fn opt_i64(v: Option<u32>) -> i64 {
 /// `tcp_last_error_message` has the details; a dialect tcp-core cannot
 /// decode yet gives `TCP_STATUS_UNKNOWN_DIALECT`.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `record` with a non-zero `len`),
+/// `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect` or `mode`), and the
+/// tcp-core status of the first check the record fails
+/// (`TCP_STATUS_WRONG_LENGTH`, `TCP_STATUS_BAD_MAGIC`,
+/// `TCP_STATUS_UNSUPPORTED_VERSION`, `TCP_STATUS_CHECKSUM_MISMATCH`,
+/// `TCP_STATUS_NO_RISK_BIT`, `TCP_STATUS_MULTIPLE_RISK_BITS`,
+/// `TCP_STATUS_RESERVED_BITS_SET`, `TCP_STATUS_INVALID_RISK_LEVEL`,
+/// `TCP_STATUS_UNKNOWN_DIALECT`).
+///
 /// Thread safety: may be called from many threads at once, also with the same policy.
 ///
 /// # Safety
@@ -280,6 +289,9 @@ pub unsafe extern "C" fn tcp_validate_batch_mode(
 /// Reads one batch status byte into `*out`.
 ///
 /// Returns `TCP_STATUS_INVALID_ARGUMENT` for a byte no batch writes.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`), `TCP_STATUS_INVALID_ARGUMENT`
+/// (a byte no batch writes).
 ///
 /// Thread safety: may be called from any thread.
 ///
