@@ -180,5 +180,6 @@ def test_warm_up_pays_the_set_up_ahead() -> None:
     names = [name for name, _ in warmed]
     assert "scalar" in names
     assert all(seconds >= 0 for _, seconds in warmed)
-    assert set(names) == {b.name for b in libtcp.backends() if b.available and b.name in names}
+    # Every backend that can run here (all of them take C24) was set up.
+    assert set(names) == {b.name for b in libtcp.backends() if b.available}
     assert libtcp.validate_batch(b"".join(c24_pool())).backend in names
