@@ -107,6 +107,13 @@ enum tcp_status
    */
   TCP_STATUS_UNAVAILABLE = 7,
   /**
+   * The call did its work and wrote its results, but a text did not fit
+   * its buffer: the buffer holds as much of it as fits (cut at a character
+   * boundary, NUL-terminated) and its length out-parameter the full length.
+   * Only `tcp_checker_check` returns it (its decision is written).
+   */
+  TCP_STATUS_REASONS_TRUNCATED = 8,
+  /**
    * tcp-core reported an error these bindings do not have a number for
    * yet; `tcp_last_error_message` has the message.
    */
@@ -597,7 +604,7 @@ typedef struct tcp_record_outcome {
    */
   bool valid;
   /**
-   * Its risk level; meaningful only if `valid`.
+   * Its risk level; meaningful only if `valid` and `has_risk`.
    */
   tcp_risk_level risk;
   /**
@@ -608,6 +615,12 @@ typedef struct tcp_record_outcome {
    * Why it failed (a tcp-core `TCP_STATUS_*` value); `TCP_STATUS_OK` if valid.
    */
   tcp_status error;
+  /**
+   * True if the record has a risk level: always for a valid record of a
+   * strict batch; a lenient batch's record without one (decided as an
+   * unknown command) has not.
+   */
+  bool has_risk;
 } tcp_record_outcome;
 
 /**
@@ -756,6 +769,8 @@ extern "C" {
 /**
  * The number of backends this build of libtcp knows, available here or not.
  *
+ * Errors: none (returns a count).
+ *
  * Thread safety: may be called from any thread.
  */
 size_t tcp_backend_count(void);
@@ -765,6 +780,9 @@ size_t tcp_backend_count(void);
  * not, into `*out`. Free it with `tcp_backend_free`.
  *
  * Returns `TCP_STATUS_INVALID_ARGUMENT` for an index out of range.
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`), `TCP_STATUS_INVALID_ARGUMENT`
+ * (`index` out of range).
+ *
  * Thread safety: may be called from any thread.
  *
  * # Safety
@@ -779,6 +797,10 @@ tcp_status tcp_backend_get(size_t index, struct tcp_backend **out);
  * `tcp_backend_free`.
  *
  * Returns `TCP_STATUS_NOT_FOUND` if this build has no such backend.
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`name` with a non-zero `len`, `out`),
+ * `TCP_STATUS_INVALID_UTF8` (`name`), `TCP_STATUS_NOT_FOUND` (no such backend
+ * in this build).
+ *
  * Thread safety: may be called from any thread.
  *
  * # Safety
@@ -800,6 +822,11 @@ tcp_status tcp_backend_by_name(const char *name, size_t len, struct tcp_backend 
  * `rejected` and `rejected_n` may both be NULL (with `rejected_len` 0) when
  * the reasons are not wanted.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `rejected` with a non-zero
+ * `rejected_len`), `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect`),
+ * `TCP_STATUS_UNAVAILABLE` (no backend can take the batch; the last error
+ * lists why each was passed over), `TCP_STATUS_BUFFER_TOO_SMALL` (`rejected`).
+ *
  * Thread safety: may be called from any thread.
  *
  * # Safety
@@ -818,6 +845,9 @@ tcp_status tcp_backend_select(uint32_t dialect,
  * Writes the backend's short stable name (`scalar`, `simd`, …) into `buf`,
  * following the string convention.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`, `out_n`, or `buf` with a
+ * non-zero `len`), `TCP_STATUS_BUFFER_TOO_SMALL`.
+ *
  * Thread safety: may be called from many threads at once on the same backend.
  *
  * # Safety
@@ -834,6 +864,8 @@ tcp_status tcp_backend_name(const struct tcp_backend *backend,
  * Writes what the backend runs on, for humans (CPU model and ISA level,
  * device name), into `buf`, following the string convention.
  *
+ * Errors: as `tcp_backend_name`.
+ *
  * Thread safety: may be called from many threads at once on the same backend.
  *
  * # Safety
@@ -847,6 +879,8 @@ tcp_status tcp_backend_device(const struct tcp_backend *backend,
 
 /**
  * The kind of hardware the backend runs on, into `*out`.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`, `out`).
  *
  * Thread safety: may be called from many threads at once on the same backend.
  *
@@ -862,6 +896,9 @@ tcp_status tcp_backend_get_kind(const struct tcp_backend *backend, tcp_backend_k
  * string convention (an empty string when it can). `reason` and
  * `reason_n` may both be NULL (with `reason_len` 0) when the reason is not
  * wanted.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`, `available`; `reason` with a
+ * non-zero `reason_len`), `TCP_STATUS_BUFFER_TOO_SMALL` (`reason`).
  *
  * Thread safety: may be called from many threads at once on the same backend.
  *
@@ -885,6 +922,13 @@ tcp_status tcp_backend_availability(const struct tcp_backend *backend,
  * `TCP_STATUS_UNKNOWN_DIALECT` if it does not handle the dialect
  * (`tcp_last_error_message` says why).
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`; `input` or `out` with a
+ * non-zero length), `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect`),
+ * `TCP_STATUS_UNAVAILABLE`, `TCP_STATUS_UNKNOWN_DIALECT` (as above),
+ * `TCP_STATUS_WRONG_LENGTH`, `TCP_STATUS_OUTPUT_TOO_SMALL` (as
+ * `tcp_validate_batch`). Strict mode only: for lenient batches use
+ * `tcp_validate_batch_mode`.
+ *
  * Thread safety: may be called from many threads at once on the same
  * backend; a selected backend's reservation is meant for one batch at a time.
  *
@@ -906,6 +950,8 @@ tcp_status tcp_backend_validate_batch(const struct tcp_backend *backend,
  * Releases a backend handle (and a selected backend's reservation). NULL is
  * a no-op.
  *
+ * Errors: none.
+ *
  * Thread safety: no other thread may use this handle meanwhile or after.
  *
  * # Safety
@@ -917,6 +963,10 @@ void tcp_backend_free(struct tcp_backend *backend);
 /**
  * Makes a checker with the built-in registry and argument rules under
  * `policy` (NULL: the default policy) into `*out`. Free it with `tcp_checker_free`.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`); `TCP_STATUS_RULE_SELF_TEST` or
+ * another tcp-core status only if the built-in tables failed to load (a libtcp
+ * bug).
  *
  * Thread safety: may be called from any thread.
  *
@@ -932,6 +982,9 @@ tcp_status tcp_checker_new_builtin(const struct tcp_policy *policy, struct tcp_c
  * (NULL: the default policy), into `*out`. Commands `registry` does not
  * know get the policy's unknown-command decision. Free it with
  * `tcp_checker_free`; `registry` and `policy` may be freed right away.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out`); as
+ * `tcp_checker_new_builtin` for the built-in tables.
  *
  * Thread safety: may be called from any thread.
  *
@@ -957,6 +1010,11 @@ tcp_status tcp_checker_new(const struct tcp_registry *registry,
  * `TCP_STATUS_RULE_SELF_TEST` (`tcp_last_error_message` says why). Free the
  * checker with `tcp_checker_free`.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `rules_toml` with a non-zero
+ * `rules_len`), `TCP_STATUS_INVALID_UTF8` (`rules_toml`),
+ * `TCP_STATUS_BAD_INPUT`, `TCP_STATUS_DUPLICATE_NAME`,
+ * `TCP_STATUS_RULE_SELF_TEST` (bad rules, as above).
+ *
  * Thread safety: may be called from any thread.
  *
  * # Safety
@@ -974,14 +1032,27 @@ tcp_status tcp_checker_new_layered(const struct tcp_registry *user_registry,
 /**
  * Decides a shell command line (`len` bytes of UTF-8; no NUL needed) into
  * `*out`, and writes every reason, one per line (`command: reason`), into
- * `reasons`, following the string convention.
+ * `reasons`, following the string convention, with one difference: the
+ * decision is never lost to a short buffer.
  *
- * `reasons` and `reasons_n` may both be NULL (with `reasons_len` 0) when
- * only the decision is wanted. On `TCP_STATUS_BUFFER_TOO_SMALL` neither
- * `*out` nor `reasons` is written and `*reasons_n` is the length needed.
+ * - `reasons`, `reasons_n` both NULL (with `reasons_len` 0): only the decision.
+ * - `reasons` NULL with `reasons_len` 0, `reasons_n` not NULL: the decision,
+ *   and the reasons' length in `*reasons_n` (a length query).
+ * - `reasons` too small: returns `TCP_STATUS_REASONS_TRUNCATED`, with `*out` written,
+ *   `reasons` holding as many whole characters of the text as fit (and a
+ *   NUL, if `reasons_len` > 0) and `*reasons_n` the full length; call again
+ *   with `*reasons_n + 1` bytes for all of it.
+ *
  * Lines that are not UTF-8 give `TCP_STATUS_INVALID_UTF8`: treat that as
  * not approved. Anything the checker cannot see through is decided
  * fail-closed by tcp-core, never approved.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `checker`, `line` with a
+ * non-zero `len`, `out`, `reasons` with a non-zero `reasons_len`, or
+ * `reasons_n` when `reasons` is given; the last error names it),
+ * `TCP_STATUS_INVALID_UTF8`; `TCP_STATUS_REASONS_TRUNCATED` as above (not a
+ * failure of the decision, but not `TCP_STATUS_OK` either, so callers that
+ * test for OK stay fail-closed). Nothing is written on an error.
  *
  * Thread safety: reads the checker; may be called from many threads at
  * once on the same checker.
@@ -1006,6 +1077,11 @@ tcp_status tcp_checker_check(const struct tcp_checker *checker,
  * command, argv, launchers, risk, capabilities, rules, reasons and safer
  * alternatives) into `buf`, following the string convention.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`checker`, `out_n`; `line` or `buf`
+ * with a non-zero length), `TCP_STATUS_INVALID_UTF8` (`line`),
+ * `TCP_STATUS_BUFFER_TOO_SMALL` (`buf`; the decision is not returned: size it
+ * with a length query, `buf` NULL and `buf_len` 0).
+ *
  * Thread safety: reads the checker; may be called from many threads at
  * once on the same checker.
  *
@@ -1025,6 +1101,8 @@ tcp_status tcp_checker_check_json(const struct tcp_checker *checker,
 /**
  * Releases a checker. NULL is a no-op.
  *
+ * Errors: none.
+ *
  * Thread safety: no other thread may use the checker meanwhile or after.
  *
  * # Safety
@@ -1042,6 +1120,15 @@ void tcp_checker_free(struct tcp_checker *checker);
  * (`TCP_STATUS_CHECKSUM_MISMATCH`, `TCP_STATUS_WRONG_LENGTH`, …) and
  * `tcp_last_error_message` has the details; a dialect tcp-core cannot
  * decode yet gives `TCP_STATUS_UNKNOWN_DIALECT`.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `record` with a non-zero `len`),
+ * `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect` or `mode`), and the
+ * tcp-core status of the first check the record fails
+ * (`TCP_STATUS_WRONG_LENGTH`, `TCP_STATUS_BAD_MAGIC`,
+ * `TCP_STATUS_UNSUPPORTED_VERSION`, `TCP_STATUS_CHECKSUM_MISMATCH`,
+ * `TCP_STATUS_NO_RISK_BIT`, `TCP_STATUS_MULTIPLE_RISK_BITS`,
+ * `TCP_STATUS_RESERVED_BITS_SET`, `TCP_STATUS_INVALID_RISK_LEVEL`,
+ * `TCP_STATUS_UNKNOWN_DIALECT`).
  *
  * Thread safety: may be called from many threads at once, also with the same policy.
  *
@@ -1061,12 +1148,17 @@ tcp_status tcp_descriptor_validate(uint32_t dialect,
  * Validates and decides every record of `input` (`input_len` bytes of
  * `dialect` records, strict mode) under `policy` (NULL: the default policy),
  * writing one status byte per record into `out` (`out_len` bytes) and, if
- * `summary` is not NULL, the counts into `*summary`.
+ * `summary` is not NULL, the counts into `*summary`. The same as
+ * `tcp_validate_batch_mode` with `TCP_MODE_STRICT`.
  *
  * Status bytes are tcp-core's: read them with `tcp_batch_status_decode`.
- * `input_len` must be a multiple of the record length
- * (`TCP_STATUS_WRONG_LENGTH`) and `out_len` at least the record count
- * (`TCP_STATUS_OUTPUT_TOO_SMALL`); on any error nothing is written.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `input` or `out` with a
+ * non-zero length), `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect`),
+ * `TCP_STATUS_WRONG_LENGTH` (`input_len` not a multiple of the record
+ * length), `TCP_STATUS_OUTPUT_TOO_SMALL` (`out_len` below the record
+ * count); on any error nothing is written. Invalid records are not errors:
+ * their status bytes say why.
  *
  * Thread safety: may be called from many threads at once, also with the same policy.
  *
@@ -1085,9 +1177,43 @@ tcp_status tcp_validate_batch(uint32_t dialect,
                               struct tcp_batch_summary *summary);
 
 /**
+ * Validates and decides every record of `input` (`input_len` bytes of
+ * `dialect` records) in `mode` (a `TCP_MODE_*`) under `policy` (NULL: the
+ * default policy), writing one status byte per record into `out` (`out_len`
+ * bytes) and, if `summary` is not NULL, the counts into `*summary`.
+ *
+ * `TCP_MODE_LENIENT` accepts what `tcp_descriptor_validate` accepts in
+ * lenient mode (as `tcp_registry_open` does for the prototype's data): a
+ * record without a risk bit is valid, has no risk level
+ * (`tcp_record_outcome.has_risk` is false) and is decided as an unknown
+ * command (the policy's unknown-command decision, raised by its capability
+ * rules).
+ *
+ * Errors: as `tcp_validate_batch`, and `TCP_STATUS_INVALID_ARGUMENT` for an
+ * unknown `mode`; on any error nothing is written.
+ *
+ * Thread safety: may be called from many threads at once, also with the same policy.
+ *
+ * # Safety
+ *
+ * As `tcp_validate_batch`.
+ */
+tcp_status tcp_validate_batch_mode(uint32_t dialect,
+                                   uint32_t mode,
+                                   const uint8_t *input,
+                                   size_t input_len,
+                                   const struct tcp_policy *policy,
+                                   uint8_t *out,
+                                   size_t out_len,
+                                   struct tcp_batch_summary *summary);
+
+/**
  * Reads one batch status byte into `*out`.
  *
  * Returns `TCP_STATUS_INVALID_ARGUMENT` for a byte no batch writes.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`), `TCP_STATUS_INVALID_ARGUMENT`
+ * (a byte no batch writes).
  *
  * Thread safety: may be called from any thread.
  *
@@ -1104,6 +1230,15 @@ tcp_status tcp_batch_status_decode(uint8_t status, struct tcp_record_outcome *ou
  * status other than `TCP_STATUS_OK` sets it, except this function itself;
  * successful calls leave it as it was. It is empty before the first failure.
  *
+ * `tcp_last_error_message(NULL, 0, &n)` is a length query: it returns
+ * `TCP_STATUS_OK` with the message's length (without the NUL) in `n`, as
+ * `snprintf(NULL, 0, ...)` does; allocate `n + 1` bytes and call again.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `out_n`, or a NULL `buf`
+ * with a non-zero `len`), `TCP_STATUS_BUFFER_TOO_SMALL` (a `buf` of fewer
+ * than `*out_n + 1` bytes: nothing is copied, `*out_n` holds the length).
+ * Neither changes the message.
+ *
  * Thread safety: may be called from any thread; each thread has its own message.
  *
  * # Safety
@@ -1116,6 +1251,8 @@ tcp_status tcp_last_error_message(char *buf, size_t len, size_t *out_n);
 /**
  * Makes the default policy (CRITICAL rejects, HIGH asks, MEDIUM cautions,
  * LOW and SAFE approve, unknown commands ask) into `*out`.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`).
  *
  * Free it with `tcp_policy_free`. Thread safety: may be called from any thread.
  *
@@ -1132,7 +1269,14 @@ tcp_status tcp_policy_new_default(struct tcp_policy **out);
  *
  * Returns `TCP_STATUS_BAD_INPUT` for text that is not a valid policy
  * (`tcp_last_error_message` says why). Free the policy with
- * `tcp_policy_free`. Thread safety: may be called from any thread.
+ * `tcp_policy_free`.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `toml` with a non-zero `len`),
+ * `TCP_STATUS_INVALID_UTF8`, `TCP_STATUS_BAD_INPUT` (TOML that does not parse,
+ * an unknown key, level, decision or capability, or a non-monotone risk table;
+ * the last error says which).
+ *
+ * Thread safety: may be called from any thread.
  *
  * # Safety
  *
@@ -1143,6 +1287,10 @@ tcp_status tcp_policy_from_toml(const char *toml, size_t len, struct tcp_policy 
 /**
  * Approves every risk level up to and including `level`; higher levels keep
  * the stricter of their decision and CAUTION_MODE.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+ * `TCP_STATUS_INVALID_ARGUMENT` (an unknown `level`); the policy is unchanged
+ * on an error.
  *
  * Thread safety: changes the policy; no other thread may use it meanwhile.
  * Checkers made from the policy earlier keep the policy they copied.
@@ -1158,6 +1306,11 @@ tcp_status tcp_policy_set_max_approved(struct tcp_policy *policy, uint32_t level
  * leaves the policy as it was) if a higher risk would get a more permissive
  * decision than a lower one.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+ * `TCP_STATUS_INVALID_ARGUMENT` (an unknown `level` or `decision`),
+ * `TCP_STATUS_BAD_INPUT` (the decisions would fall as risk rises); the policy
+ * is unchanged on an error.
+ *
  * Thread safety: changes the policy; no other thread may use it meanwhile.
  *
  * # Safety
@@ -1172,6 +1325,10 @@ tcp_status tcp_policy_set_risk_decision(struct tcp_policy *policy,
  * Adds capabilities (`TCP_CAPABILITY_*` bits) that always need approval.
  * Undefined bits give `TCP_STATUS_INVALID_ARGUMENT`.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+ * `TCP_STATUS_INVALID_ARGUMENT` (undefined capability bits); the policy is
+ * unchanged on an error.
+ *
  * Thread safety: changes the policy; no other thread may use it meanwhile.
  *
  * # Safety
@@ -1184,6 +1341,8 @@ tcp_status tcp_policy_add_require_approval(struct tcp_policy *policy, uint16_t c
  * Adds capabilities (`TCP_CAPABILITY_*` bits) that are always rejected.
  * Undefined bits give `TCP_STATUS_INVALID_ARGUMENT`.
  *
+ * Errors: as `tcp_policy_add_require_approval`.
+ *
  * Thread safety: changes the policy; no other thread may use it meanwhile.
  *
  * # Safety
@@ -1195,6 +1354,10 @@ tcp_status tcp_policy_add_deny(struct tcp_policy *policy, uint16_t capabilities)
 /**
  * Sets what commands the registry does not know get (a `TCP_DECISION_*`).
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+ * `TCP_STATUS_INVALID_ARGUMENT` (an unknown `decision`); the policy is
+ * unchanged on an error.
+ *
  * Thread safety: changes the policy; no other thread may use it meanwhile.
  *
  * # Safety
@@ -1205,6 +1368,10 @@ tcp_status tcp_policy_set_unknown_command(struct tcp_policy *policy, uint32_t de
 
 /**
  * The decision the policy gives a risk level and capability set, into `*out`.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`, `out`),
+ * `TCP_STATUS_INVALID_ARGUMENT` (an unknown `level` or undefined capability
+ * bits).
  *
  * Thread safety: reads the policy; may be called from many threads at once.
  *
@@ -1219,6 +1386,8 @@ tcp_status tcp_policy_decide(const struct tcp_policy *policy,
 
 /**
  * Releases a policy. NULL is a no-op.
+ *
+ * Errors: none.
  *
  * Thread safety: no other thread may use the policy meanwhile or after.
  *
@@ -1239,6 +1408,16 @@ void tcp_policy_free(struct tcp_policy *policy);
  * Binary files are memory-mapped: do not modify the file while the registry
  * (or a checker made from it) is alive. Free with `tcp_registry_free`.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `path` with a non-zero
+ * `path_len`), `TCP_STATUS_INVALID_UTF8` (`path`), `TCP_STATUS_IO`
+ * (unreadable, or a directory; the last error names the path),
+ * `TCP_STATUS_BAD_INPUT` (JSON of neither schema; the last error names the
+ * path and what was found), `TCP_STATUS_BAD_MAGIC` (no registry format), and
+ * the status of the check an entry or the file's structure fails
+ * (`TCP_STATUS_TRUNCATED`, `TCP_STATUS_BAD_INDEX`,
+ * `TCP_STATUS_DIGEST_MISMATCH`, `TCP_STATUS_HASH_MISMATCH`,
+ * `TCP_STATUS_DUPLICATE_NAME`, `TCP_STATUS_CHECKSUM_MISMATCH`, ...).
+ *
  * Thread safety: may be called from any thread.
  *
  * # Safety
@@ -1254,6 +1433,9 @@ tcp_status tcp_registry_open(const char *path, size_t path_len, struct tcp_regis
  *
  * Fails (with the tcp-core status of the problem) only if the built-in
  * tables did not load, which tcp-core's tests rule out.
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`); a tcp-core status only if the
+ * built-in tables failed to load (a libtcp bug).
+ *
  * Thread safety: may be called from any thread.
  *
  * # Safety
@@ -1264,6 +1446,8 @@ tcp_status tcp_registry_new_builtin(struct tcp_registry **out);
 
 /**
  * The number of entries, into `*out`.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out`).
  *
  * Thread safety: reads the registry; may be called from many threads at once.
  *
@@ -1277,6 +1461,11 @@ tcp_status tcp_registry_len(const struct tcp_registry *registry, size_t *out);
  * Looks up a command by exact name (`name_len` bytes of UTF-8) into `*out`.
  *
  * Returns `TCP_STATUS_NOT_FOUND` if the registry has no such command.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out`; `name` with a
+ * non-zero `name_len`), `TCP_STATUS_INVALID_UTF8` (`name`),
+ * `TCP_STATUS_NOT_FOUND` (no such command), `TCP_STATUS_INVALID_ARGUMENT` (an
+ * entry these bindings cannot describe).
  *
  * Thread safety: reads the registry; may be called from many threads at once.
  *
@@ -1296,6 +1485,10 @@ tcp_status tcp_registry_lookup(const struct tcp_registry *registry,
  *
  * Returns `TCP_STATUS_NOT_FOUND` if the registry has no such command.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out_n`; `name` or `buf`
+ * with a non-zero length), `TCP_STATUS_INVALID_UTF8` (`name`),
+ * `TCP_STATUS_NOT_FOUND`, `TCP_STATUS_BUFFER_TOO_SMALL`.
+ *
  * Thread safety: reads the registry; may be called from many threads at once.
  *
  * # Safety
@@ -1314,6 +1507,8 @@ tcp_status tcp_registry_justification(const struct tcp_registry *registry,
 /**
  * Releases a registry handle. NULL is a no-op. Checkers made from it keep
  * the registry alive until they are freed.
+ *
+ * Errors: none.
  *
  * Thread safety: no other thread may use this handle meanwhile or after.
  *
@@ -1369,6 +1564,10 @@ tcp_status tcp_stats_welch(const double *a,
  * `alpha` against `alternative` (a `TCP_ALTERNATIVE_*`), as statsmodels'
  * `TTestPower` / `TTestIndPower`, into `*out`.
  *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`), `TCP_STATUS_INVALID_ARGUMENT`
+ * (an unknown test or alternative), `TCP_STATUS_INVALID_PARAMETER` (an
+ * argument out of its domain or not finite), `TCP_STATUS_NO_CONVERGENCE`.
+ *
  * Thread safety: may be called from any thread.
  *
  * # Safety
@@ -1387,6 +1586,8 @@ tcp_status tcp_stats_power(uint32_t test,
  * The smallest `nobs` (continuous; n1 for two samples; round up for a
  * design) at which the t-test reaches `target_power`, into `*out`. Arguments
  * as for `tcp_stats_power`.
+ *
+ * Errors: as `tcp_stats_power`.
  *
  * Thread safety: may be called from any thread.
  *
@@ -1407,8 +1608,12 @@ tcp_status tcp_stats_sample_size(uint32_t test,
  *
  * For tcp-core errors it is tcp-core's stable snake_case code name
  * (`checksum_mismatch`); use `tcp_last_error_message` for the full message
- * of the last failure. Returns `TCP_STATUS_INVALID_ARGUMENT` for a number
- * that is not a status, and follows the string convention otherwise.
+ * of the last failure.
+ *
+ * Errors: `TCP_STATUS_INVALID_ARGUMENT` for a number that is not a status
+ * (and the last error says which number); otherwise the string convention's
+ * (`TCP_STATUS_NULL_PARAMETER` for a NULL `out_n`, or a NULL `buf` with a
+ * non-zero `len`; `TCP_STATUS_BUFFER_TOO_SMALL`).
  *
  * Thread safety: may be called from any thread.
  *
@@ -1424,6 +1629,8 @@ tcp_status tcp_status_message(uint32_t status, char *buf, size_t len, size_t *ou
  * `CRITICAL`), or NULL for a number that is not one. The string is static:
  * never free it.
  *
+ * Errors: none; NULL for an unknown level (and the last error is left alone).
+ *
  * Thread safety: may be called from any thread.
  */
 const char *tcp_risk_level_name(uint32_t level);
@@ -1433,6 +1640,9 @@ const char *tcp_risk_level_name(uint32_t level);
  * `REJECT`), or NULL for a number that is not one. The string is static:
  * never free it.
  *
+ * Errors: none; NULL for an unknown decision (and the last error is left
+ * alone).
+ *
  * Thread safety: may be called from any thread.
  */
 const char *tcp_decision_name(uint32_t decision);
@@ -1440,6 +1650,9 @@ const char *tcp_decision_name(uint32_t decision);
 /**
  * The name of a dialect (`c24`, `v2-kb`, …), or NULL for a number that is
  * not one. The string is static: never free it.
+ *
+ * Errors: none; NULL for an unknown dialect (and the last error is left
+ * alone).
  *
  * Thread safety: may be called from any thread.
  */
@@ -1449,6 +1662,10 @@ const char *tcp_dialect_name(uint32_t dialect);
  * The dialect with a name (case-insensitive), into `*out`.
  *
  * Returns `TCP_STATUS_UNKNOWN_DIALECT` for a name that is not a dialect.
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `name` with a non-zero `len`),
+ * `TCP_STATUS_INVALID_UTF8`, `TCP_STATUS_UNKNOWN_DIALECT` (no such name),
+ * `TCP_STATUS_INVALID_ARGUMENT` (a dialect without a C value).
  *
  * Thread safety: may be called from any thread.
  *
@@ -1460,6 +1677,8 @@ tcp_status tcp_dialect_from_name(const char *name, size_t len, tcp_dialect *out)
 
 /**
  * The version of libtcp, e.g. `0.1.0`. The string is static: never free it.
+ *
+ * Errors: none.
  *
  * Thread safety: may be called from any thread.
  */

@@ -61,6 +61,8 @@ impl Castable for tcp_backend {
 
 /// The number of backends this build of libtcp knows, available here or not.
 ///
+/// Errors: none (returns a count).
+///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tcp_backend_count() -> usize {
@@ -73,6 +75,9 @@ pub extern "C" fn tcp_backend_count() -> usize {
 /// not, into `*out`. Free it with `tcp_backend_free`.
 ///
 /// Returns `TCP_STATUS_INVALID_ARGUMENT` for an index out of range.
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`), `TCP_STATUS_INVALID_ARGUMENT`
+/// (`index` out of range).
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -97,6 +102,10 @@ pub unsafe extern "C" fn tcp_backend_get(index: usize, out: *mut *mut tcp_backen
 /// `tcp_backend_free`.
 ///
 /// Returns `TCP_STATUS_NOT_FOUND` if this build has no such backend.
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`name` with a non-zero `len`, `out`),
+/// `TCP_STATUS_INVALID_UTF8` (`name`), `TCP_STATUS_NOT_FOUND` (no such backend
+/// in this build).
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -132,6 +141,11 @@ pub unsafe extern "C" fn tcp_backend_by_name(
 /// (`name: reason`), are written there following the string convention.
 /// `rejected` and `rejected_n` may both be NULL (with `rejected_len` 0) when
 /// the reasons are not wanted.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `rejected` with a non-zero
+/// `rejected_len`), `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect`),
+/// `TCP_STATUS_UNAVAILABLE` (no backend can take the batch; the last error
+/// lists why each was passed over), `TCP_STATUS_BUFFER_TOO_SMALL` (`rejected`).
 ///
 /// Thread safety: may be called from any thread.
 ///
@@ -187,6 +201,9 @@ pub unsafe extern "C" fn tcp_backend_select(
 /// Writes the backend's short stable name (`scalar`, `simd`, …) into `buf`,
 /// following the string convention.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`, `out_n`, or `buf` with a
+/// non-zero `len`), `TCP_STATUS_BUFFER_TOO_SMALL`.
+///
 /// Thread safety: may be called from many threads at once on the same backend.
 ///
 /// # Safety
@@ -210,6 +227,8 @@ pub unsafe extern "C" fn tcp_backend_name(
 /// Writes what the backend runs on, for humans (CPU model and ISA level,
 /// device name), into `buf`, following the string convention.
 ///
+/// Errors: as `tcp_backend_name`.
+///
 /// Thread safety: may be called from many threads at once on the same backend.
 ///
 /// # Safety
@@ -230,6 +249,8 @@ pub unsafe extern "C" fn tcp_backend_device(
 }
 
 /// The kind of hardware the backend runs on, into `*out`.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`, `out`).
 ///
 /// Thread safety: may be called from many threads at once on the same backend.
 ///
@@ -259,6 +280,9 @@ pub unsafe extern "C" fn tcp_backend_get_kind(
 /// string convention (an empty string when it can). `reason` and
 /// `reason_n` may both be NULL (with `reason_len` 0) when the reason is not
 /// wanted.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`, `available`; `reason` with a
+/// non-zero `reason_len`), `TCP_STATUS_BUFFER_TOO_SMALL` (`reason`).
 ///
 /// Thread safety: may be called from many threads at once on the same backend.
 ///
@@ -301,6 +325,13 @@ pub unsafe extern "C" fn tcp_backend_availability(
 /// Returns `TCP_STATUS_UNAVAILABLE` if the backend cannot run here and
 /// `TCP_STATUS_UNKNOWN_DIALECT` if it does not handle the dialect
 /// (`tcp_last_error_message` says why).
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`backend`; `input` or `out` with a
+/// non-zero length), `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect`),
+/// `TCP_STATUS_UNAVAILABLE`, `TCP_STATUS_UNKNOWN_DIALECT` (as above),
+/// `TCP_STATUS_WRONG_LENGTH`, `TCP_STATUS_OUTPUT_TOO_SMALL` (as
+/// `tcp_validate_batch`). Strict mode only: for lenient batches use
+/// `tcp_validate_batch_mode`.
 ///
 /// Thread safety: may be called from many threads at once on the same
 /// backend; a selected backend's reservation is meant for one batch at a time.
@@ -349,6 +380,8 @@ pub unsafe extern "C" fn tcp_backend_validate_batch(
 
 /// Releases a backend handle (and a selected backend's reservation). NULL is
 /// a no-op.
+///
+/// Errors: none.
 ///
 /// Thread safety: no other thread may use this handle meanwhile or after.
 ///

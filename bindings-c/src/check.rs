@@ -9,9 +9,11 @@ use std::sync::Arc;
 use tcp_core::command_line::{Checker, LineVerdict, RuleSet, builtin};
 
 use crate::descriptor::policy_or_default;
-use crate::error::fail_core;
+use crate::error::{fail, fail_core};
 use crate::policy::tcp_policy;
-use crate::ptr::{Castable, free_box, to_boxed_mut_ptr, write_string};
+use crate::ptr::{
+    Castable, free_box, null_parameter, to_boxed_mut_ptr, write_string, write_string_named,
+};
 use crate::registry::tcp_registry;
 use crate::status::tcp_status;
 use crate::types::{decision_to_c, tcp_decision};
@@ -42,6 +44,10 @@ pub struct tcp_check_result {
 /// Makes a checker with the built-in registry and argument rules under
 /// `policy` (NULL: the default policy) into `*out`. Free it with `tcp_checker_free`.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`); `TCP_STATUS_RULE_SELF_TEST` or
+/// another tcp-core status only if the built-in tables failed to load (a libtcp
+/// bug).
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -68,6 +74,9 @@ pub unsafe extern "C" fn tcp_checker_new_builtin(
 /// (NULL: the default policy), into `*out`. Commands `registry` does not
 /// know get the policy's unknown-command decision. Free it with
 /// `tcp_checker_free`; `registry` and `policy` may be freed right away.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out`); as
+/// `tcp_checker_new_builtin` for the built-in tables.
 ///
 /// Thread safety: may be called from any thread.
 ///
@@ -105,6 +114,11 @@ pub unsafe extern "C" fn tcp_checker_new(
 /// rules give `TCP_STATUS_BAD_INPUT` or `TCP_STATUS_DUPLICATE_NAME` or
 /// `TCP_STATUS_RULE_SELF_TEST` (`tcp_last_error_message` says why). Free the
 /// checker with `tcp_checker_free`.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `rules_toml` with a non-zero
+/// `rules_len`), `TCP_STATUS_INVALID_UTF8` (`rules_toml`),
+/// `TCP_STATUS_BAD_INPUT`, `TCP_STATUS_DUPLICATE_NAME`,
+/// `TCP_STATUS_RULE_SELF_TEST` (bad rules, as above).
 ///
 /// Thread safety: may be called from any thread.
 ///
@@ -180,14 +194,27 @@ fn reasons_text(verdict: &LineVerdict) -> (String, usize) {
 
 /// Decides a shell command line (`len` bytes of UTF-8; no NUL needed) into
 /// `*out`, and writes every reason, one per line (`command: reason`), into
-/// `reasons`, following the string convention.
+/// `reasons`, following the string convention, with one difference: the
+/// decision is never lost to a short buffer.
 ///
-/// `reasons` and `reasons_n` may both be NULL (with `reasons_len` 0) when
-/// only the decision is wanted. On `TCP_STATUS_BUFFER_TOO_SMALL` neither
-/// `*out` nor `reasons` is written and `*reasons_n` is the length needed.
+/// - `reasons`, `reasons_n` both NULL (with `reasons_len` 0): only the decision.
+/// - `reasons` NULL with `reasons_len` 0, `reasons_n` not NULL: the decision,
+///   and the reasons' length in `*reasons_n` (a length query).
+/// - `reasons` too small: returns `TCP_STATUS_REASONS_TRUNCATED`, with `*out` written,
+///   `reasons` holding as many whole characters of the text as fit (and a
+///   NUL, if `reasons_len` > 0) and `*reasons_n` the full length; call again
+///   with `*reasons_n + 1` bytes for all of it.
+///
 /// Lines that are not UTF-8 give `TCP_STATUS_INVALID_UTF8`: treat that as
 /// not approved. Anything the checker cannot see through is decided
 /// fail-closed by tcp-core, never approved.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `checker`, `line` with a
+/// non-zero `len`, `out`, `reasons` with a non-zero `reasons_len`, or
+/// `reasons_n` when `reasons` is given; the last error names it),
+/// `TCP_STATUS_INVALID_UTF8`; `TCP_STATUS_REASONS_TRUNCATED` as above (not a
+/// failure of the decision, but not `TCP_STATUS_OK` either, so callers that
+/// test for OK stay fail-closed). Nothing is written on an error.
 ///
 /// Thread safety: reads the checker; may be called from many threads at
 /// once on the same checker.
@@ -211,13 +238,32 @@ pub unsafe extern "C" fn tcp_checker_check(
         let checker = try_handle!(checker);
         let line = try_str!(line, len);
         let out = try_out!(out);
+        if reasons.is_null() && reasons_len != 0 {
+            return null_parameter("reasons");
+        }
+        if !reasons.is_null() && reasons_n.is_null() {
+            return null_parameter("reasons_n");
+        }
         let verdict = checker.check(line);
         let (text, count) = reasons_text(&verdict);
-        if !(reasons.is_null() && reasons_len == 0 && reasons_n.is_null()) {
+        let mut status = tcp_status::Ok;
+        if !reasons_n.is_null() {
             // SAFETY: forwarded from this function's own contract.
-            let status = unsafe { write_string(&text, reasons, reasons_len, reasons_n) };
-            if status != tcp_status::Ok {
-                return status;
+            status = unsafe {
+                write_string_named(&text, reasons, reasons_len, reasons_n, ("reasons", "reasons_n"))
+            };
+            if status == tcp_status::BufferTooSmall {
+                // SAFETY: `reasons` is not NULL here (a NULL one with length 0 is a
+                // length query, which succeeds) and valid for `reasons_len` writes.
+                let buf = unsafe { core::slice::from_raw_parts_mut(reasons.cast::<u8>(), reasons_len) };
+                write_prefix(&text, buf);
+                status = fail(
+                    tcp_status::ReasonsTruncated,
+                    format_args!(
+                        "reasons: {} bytes cut to fit `reasons` ({reasons_len} bytes); the decision is written",
+                        text.len()
+                    ),
+                );
             }
         }
         out.write(tcp_check_result {
@@ -225,7 +271,24 @@ pub unsafe extern "C" fn tcp_checker_check(
             segments: verdict.segments.len(),
             reasons: count,
         });
-        tcp_status::Ok
+        status
+    }
+}
+
+/// Writes as many whole characters of `text` as fit `buf` with a NUL after them.
+fn write_prefix(text: &str, buf: &mut [u8]) {
+    let Some(room) = buf.len().checked_sub(1) else {
+        return;
+    };
+    let mut cut = room.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if let (Some(dest), Some(src)) = (buf.get_mut(..cut), text.as_bytes().get(..cut)) {
+        dest.copy_from_slice(src);
+    }
+    if let Some(nul) = buf.get_mut(cut) {
+        *nul = 0;
     }
 }
 
@@ -233,6 +296,11 @@ pub unsafe extern "C" fn tcp_checker_check(
 /// whole verdict as JSON (tcp-core's format: decision, segments with
 /// command, argv, launchers, risk, capabilities, rules, reasons and safer
 /// alternatives) into `buf`, following the string convention.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`checker`, `out_n`; `line` or `buf`
+/// with a non-zero length), `TCP_STATUS_INVALID_UTF8` (`line`),
+/// `TCP_STATUS_BUFFER_TOO_SMALL` (`buf`; the decision is not returned: size it
+/// with a length query, `buf` NULL and `buf_len` 0).
 ///
 /// Thread safety: reads the checker; may be called from many threads at
 /// once on the same checker.
@@ -261,6 +329,8 @@ pub unsafe extern "C" fn tcp_checker_check_json(
 }
 
 /// Releases a checker. NULL is a no-op.
+///
+/// Errors: none.
 ///
 /// Thread safety: no other thread may use the checker meanwhile or after.
 ///

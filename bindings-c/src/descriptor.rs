@@ -12,7 +12,7 @@ use crate::policy::tcp_policy;
 use crate::status::tcp_status;
 use crate::types::{
     decision_to_c, dialect_from_c, dialect_to_c, mode_from_c, risk_to_c, tcp_decision, tcp_dialect,
-    tcp_risk_level,
+    tcp_mode, tcp_risk_level,
 };
 
 /// One decoded descriptor, in libtcp's vocabulary.
@@ -74,12 +74,16 @@ impl From<BatchSummary> for tcp_batch_summary {
 pub struct tcp_record_outcome {
     /// True if the record validated.
     pub valid: bool,
-    /// Its risk level; meaningful only if `valid`.
+    /// Its risk level; meaningful only if `valid` and `has_risk`.
     pub risk: tcp_risk_level,
     /// Its decision under the batch's policy; meaningful only if `valid`.
     pub decision: tcp_decision,
     /// Why it failed (a tcp-core `TCP_STATUS_*` value); `TCP_STATUS_OK` if valid.
     pub error: tcp_status,
+    /// True if the record has a risk level: always for a valid record of a
+    /// strict batch; a lenient batch's record without one (decided as an
+    /// unknown command) has not.
+    pub has_risk: bool,
 }
 
 /// A dialect from C, with its C value.
@@ -114,6 +118,15 @@ fn opt_i64(v: Option<u32>) -> i64 {
 /// (`TCP_STATUS_CHECKSUM_MISMATCH`, `TCP_STATUS_WRONG_LENGTH`, …) and
 /// `tcp_last_error_message` has the details; a dialect tcp-core cannot
 /// decode yet gives `TCP_STATUS_UNKNOWN_DIALECT`.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `record` with a non-zero `len`),
+/// `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect` or `mode`), and the
+/// tcp-core status of the first check the record fails
+/// (`TCP_STATUS_WRONG_LENGTH`, `TCP_STATUS_BAD_MAGIC`,
+/// `TCP_STATUS_UNSUPPORTED_VERSION`, `TCP_STATUS_CHECKSUM_MISMATCH`,
+/// `TCP_STATUS_NO_RISK_BIT`, `TCP_STATUS_MULTIPLE_RISK_BITS`,
+/// `TCP_STATUS_RESERVED_BITS_SET`, `TCP_STATUS_INVALID_RISK_LEVEL`,
+/// `TCP_STATUS_UNKNOWN_DIALECT`).
 ///
 /// Thread safety: may be called from many threads at once, also with the same policy.
 ///
@@ -169,12 +182,17 @@ pub unsafe extern "C" fn tcp_descriptor_validate(
 /// Validates and decides every record of `input` (`input_len` bytes of
 /// `dialect` records, strict mode) under `policy` (NULL: the default policy),
 /// writing one status byte per record into `out` (`out_len` bytes) and, if
-/// `summary` is not NULL, the counts into `*summary`.
+/// `summary` is not NULL, the counts into `*summary`. The same as
+/// `tcp_validate_batch_mode` with `TCP_MODE_STRICT`.
 ///
 /// Status bytes are tcp-core's: read them with `tcp_batch_status_decode`.
-/// `input_len` must be a multiple of the record length
-/// (`TCP_STATUS_WRONG_LENGTH`) and `out_len` at least the record count
-/// (`TCP_STATUS_OUTPUT_TOO_SMALL`); on any error nothing is written.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `input` or `out` with a
+/// non-zero length), `TCP_STATUS_INVALID_ARGUMENT` (an unknown `dialect`),
+/// `TCP_STATUS_WRONG_LENGTH` (`input_len` not a multiple of the record
+/// length), `TCP_STATUS_OUTPUT_TOO_SMALL` (`out_len` below the record
+/// count); on any error nothing is written. Invalid records are not errors:
+/// their status bytes say why.
 ///
 /// Thread safety: may be called from many threads at once, also with the same policy.
 ///
@@ -193,6 +211,56 @@ pub unsafe extern "C" fn tcp_validate_batch(
     out_len: usize,
     summary: *mut tcp_batch_summary,
 ) -> tcp_status {
+    // SAFETY: forwarded from this function's own contract.
+    unsafe {
+        tcp_validate_batch_mode(
+            dialect,
+            tcp_mode::Strict as u32,
+            input,
+            input_len,
+            policy,
+            out,
+            out_len,
+            summary,
+        )
+    }
+}
+
+/// Validates and decides every record of `input` (`input_len` bytes of
+/// `dialect` records) in `mode` (a `TCP_MODE_*`) under `policy` (NULL: the
+/// default policy), writing one status byte per record into `out` (`out_len`
+/// bytes) and, if `summary` is not NULL, the counts into `*summary`.
+///
+/// `TCP_MODE_LENIENT` accepts what `tcp_descriptor_validate` accepts in
+/// lenient mode (as `tcp_registry_open` does for the prototype's data): a
+/// record without a risk bit is valid, has no risk level
+/// (`tcp_record_outcome.has_risk` is false) and is decided as an unknown
+/// command (the policy's unknown-command decision, raised by its capability
+/// rules).
+///
+/// Errors: as `tcp_validate_batch`, and `TCP_STATUS_INVALID_ARGUMENT` for an
+/// unknown `mode`; on any error nothing is written.
+///
+/// Thread safety: may be called from many threads at once, also with the same policy.
+///
+/// # Safety
+///
+/// As `tcp_validate_batch`.
+#[unsafe(no_mangle)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a C signature: buffers come with their lengths"
+)]
+pub unsafe extern "C" fn tcp_validate_batch_mode(
+    dialect: u32,
+    mode: u32,
+    input: *const u8,
+    input_len: usize,
+    policy: *const tcp_policy,
+    out: *mut u8,
+    out_len: usize,
+    summary: *mut tcp_batch_summary,
+) -> tcp_status {
     ffi_panic_boundary! {
         let input = try_slice!(input, input_len);
         let out = try_slice_mut!(out, out_len);
@@ -203,7 +271,10 @@ pub unsafe extern "C" fn tcp_validate_batch(
             Ok((d, _)) => d,
             Err(status) => return status,
         };
-        match tcp_core::batch::validate_batch(dialect, input, &policy, out) {
+        let Some(mode) = mode_from_c(mode) else {
+            return fail(tcp_status::InvalidArgument, format_args!("no mode {mode}"));
+        };
+        match tcp_core::batch::validate_batch_mode(dialect, input, &policy, mode, out) {
             Ok(s) => {
                 if let Some(summary) = summary {
                     summary.write(s.into());
@@ -219,6 +290,9 @@ pub unsafe extern "C" fn tcp_validate_batch(
 ///
 /// Returns `TCP_STATUS_INVALID_ARGUMENT` for a byte no batch writes.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`), `TCP_STATUS_INVALID_ARGUMENT`
+/// (a byte no batch writes).
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -231,18 +305,20 @@ pub unsafe extern "C" fn tcp_batch_status_decode(
 ) -> tcp_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
-        let outcome = match Status(status).outcome() {
+        let outcome = match Status(status).read() {
             Ok((risk, decision)) => tcp_record_outcome {
                 valid: true,
-                risk: risk_to_c(risk),
+                risk: risk.map_or(tcp_risk_level::Safe, risk_to_c),
                 decision: decision_to_c(decision),
                 error: tcp_status::Ok,
+                has_risk: risk.is_some(),
             },
             Err(Some(code)) => tcp_record_outcome {
                 valid: false,
                 risk: tcp_risk_level::Safe,
                 decision: tcp_decision::Approved,
                 error: code.into(),
+                has_risk: false,
             },
             Err(None) => {
                 return fail(

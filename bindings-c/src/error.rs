@@ -37,6 +37,15 @@ pub(crate) fn fail_core(e: &tcp_core::Error) -> tcp_status {
 /// status other than `TCP_STATUS_OK` sets it, except this function itself;
 /// successful calls leave it as it was. It is empty before the first failure.
 ///
+/// `tcp_last_error_message(NULL, 0, &n)` is a length query: it returns
+/// `TCP_STATUS_OK` with the message's length (without the NUL) in `n`, as
+/// `snprintf(NULL, 0, ...)` does; allocate `n + 1` bytes and call again.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (a NULL `out_n`, or a NULL `buf`
+/// with a non-zero `len`), `TCP_STATUS_BUFFER_TOO_SMALL` (a `buf` of fewer
+/// than `*out_n + 1` bytes: nothing is copied, `*out_n` holds the length).
+/// Neither changes the message.
+///
 /// Thread safety: may be called from any thread; each thread has its own message.
 ///
 /// # Safety

@@ -15,9 +15,11 @@
 //!   `tcp_last_error_message` gives the full message of the calling thread's
 //!   last failure.
 //! - **Out-parameters.** Results go to out-parameters, which are written only
-//!   when the function returns `TCP_STATUS_OK`, with one documented exception:
-//!   on `TCP_STATUS_BUFFER_TOO_SMALL` a string function writes the length it
-//!   needed to `*out_n`.
+//!   when the function returns `TCP_STATUS_OK`, with two documented
+//!   exceptions: on `TCP_STATUS_BUFFER_TOO_SMALL` a string function writes
+//!   the length it needed to `*out_n`, and on `TCP_STATUS_REASONS_TRUNCATED`
+//!   `tcp_checker_check` has written its decision and as much of the reasons
+//!   as fit.
 //! - **Pointers.** A NULL pointer where one is required gives
 //!   `TCP_STATUS_NULL_PARAMETER`. A buffer is always followed by its length in
 //!   bytes (or elements); a buffer may be NULL only when its length is 0.
@@ -25,7 +27,15 @@
 //!   invalid UTF-8 gives `TCP_STATUS_INVALID_UTF8`.
 //! - **Strings out.** Strings are copied whole into a caller buffer and
 //!   NUL-terminated, or not at all: `*out_n` is the string's length without
-//!   the NUL, so the buffer needs `*out_n + 1` bytes.
+//!   the NUL, so the buffer needs `*out_n + 1` bytes. A NULL buffer with
+//!   length 0 is a length query, as `snprintf(NULL, 0, ...)`: the call
+//!   returns `TCP_STATUS_OK` with the length in `*out_n`. A real buffer that
+//!   is too small gives `TCP_STATUS_BUFFER_TOO_SMALL` (with the length in
+//!   `*out_n`) and is left untouched.
+//! - **Errors.** Each function's documentation lists, under "Errors", the
+//!   statuses it returns besides `TCP_STATUS_OK`; `TCP_STATUS_PANIC` can come
+//!   from any of them and is not repeated. Every status other than
+//!   `TCP_STATUS_OK` sets the thread's last error message.
 //! - **Enums in.** Enum values passed in (risk levels, decisions, dialects)
 //!   are `uint32_t` and checked; an out-of-range value gives
 //!   `TCP_STATUS_INVALID_ARGUMENT`, never undefined behaviour.

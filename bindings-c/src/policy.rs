@@ -43,6 +43,8 @@ fn capabilities_from_c(bits: u16) -> Result<Capabilities, tcp_status> {
 /// Makes the default policy (CRITICAL rejects, HIGH asks, MEDIUM cautions,
 /// LOW and SAFE approve, unknown commands ask) into `*out`.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`).
+///
 /// Free it with `tcp_policy_free`. Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -63,7 +65,14 @@ pub unsafe extern "C" fn tcp_policy_new_default(out: *mut *mut tcp_policy) -> tc
 ///
 /// Returns `TCP_STATUS_BAD_INPUT` for text that is not a valid policy
 /// (`tcp_last_error_message` says why). Free the policy with
-/// `tcp_policy_free`. Thread safety: may be called from any thread.
+/// `tcp_policy_free`.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `toml` with a non-zero `len`),
+/// `TCP_STATUS_INVALID_UTF8`, `TCP_STATUS_BAD_INPUT` (TOML that does not parse,
+/// an unknown key, level, decision or capability, or a non-monotone risk table;
+/// the last error says which).
+///
+/// Thread safety: may be called from any thread.
 ///
 /// # Safety
 ///
@@ -90,6 +99,10 @@ pub unsafe extern "C" fn tcp_policy_from_toml(
 /// Approves every risk level up to and including `level`; higher levels keep
 /// the stricter of their decision and CAUTION_MODE.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+/// `TCP_STATUS_INVALID_ARGUMENT` (an unknown `level`); the policy is unchanged
+/// on an error.
+///
 /// Thread safety: changes the policy; no other thread may use it meanwhile.
 /// Checkers made from the policy earlier keep the policy they copied.
 ///
@@ -113,6 +126,11 @@ pub unsafe extern "C" fn tcp_policy_set_max_approved(
 /// Sets the decision for one risk level. Returns `TCP_STATUS_BAD_INPUT` (and
 /// leaves the policy as it was) if a higher risk would get a more permissive
 /// decision than a lower one.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+/// `TCP_STATUS_INVALID_ARGUMENT` (an unknown `level` or `decision`),
+/// `TCP_STATUS_BAD_INPUT` (the decisions would fall as risk rises); the policy
+/// is unchanged on an error.
 ///
 /// Thread safety: changes the policy; no other thread may use it meanwhile.
 ///
@@ -140,6 +158,10 @@ pub unsafe extern "C" fn tcp_policy_set_risk_decision(
 /// Adds capabilities (`TCP_CAPABILITY_*` bits) that always need approval.
 /// Undefined bits give `TCP_STATUS_INVALID_ARGUMENT`.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+/// `TCP_STATUS_INVALID_ARGUMENT` (undefined capability bits); the policy is
+/// unchanged on an error.
+///
 /// Thread safety: changes the policy; no other thread may use it meanwhile.
 ///
 /// # Safety
@@ -162,6 +184,8 @@ pub unsafe extern "C" fn tcp_policy_add_require_approval(
 /// Adds capabilities (`TCP_CAPABILITY_*` bits) that are always rejected.
 /// Undefined bits give `TCP_STATUS_INVALID_ARGUMENT`.
 ///
+/// Errors: as `tcp_policy_add_require_approval`.
+///
 /// Thread safety: changes the policy; no other thread may use it meanwhile.
 ///
 /// # Safety
@@ -183,6 +207,10 @@ pub unsafe extern "C" fn tcp_policy_add_deny(
 
 /// Sets what commands the registry does not know get (a `TCP_DECISION_*`).
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`),
+/// `TCP_STATUS_INVALID_ARGUMENT` (an unknown `decision`); the policy is
+/// unchanged on an error.
+///
 /// Thread safety: changes the policy; no other thread may use it meanwhile.
 ///
 /// # Safety
@@ -203,6 +231,10 @@ pub unsafe extern "C" fn tcp_policy_set_unknown_command(
 }
 
 /// The decision the policy gives a risk level and capability set, into `*out`.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`policy`, `out`),
+/// `TCP_STATUS_INVALID_ARGUMENT` (an unknown `level` or undefined capability
+/// bits).
 ///
 /// Thread safety: reads the policy; may be called from many threads at once.
 ///
@@ -232,6 +264,8 @@ pub unsafe extern "C" fn tcp_policy_decide(
 }
 
 /// Releases a policy. NULL is a no-op.
+///
+/// Errors: none.
 ///
 /// Thread safety: no other thread may use the policy meanwhile or after.
 ///

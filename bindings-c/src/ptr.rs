@@ -211,9 +211,11 @@ macro_rules! try_out {
 
 /// Copies `text` and a NUL into `buf` (of `len` bytes) and its length into `out_n`.
 ///
-/// If `text` and the NUL do not fit, nothing is copied, `out_n` still gets
-/// the length and the result is `TCP_STATUS_BUFFER_TOO_SMALL`. Failures are
-/// recorded as the thread's last error.
+/// `buf` NULL with `len` 0 is a length query: `out_n` gets the length and the
+/// result is `TCP_STATUS_OK` (as `snprintf(NULL, 0, ...)`). If `text` and the
+/// NUL do not fit a real buffer, nothing is copied, `out_n` still gets the
+/// length and the result is `TCP_STATUS_BUFFER_TOO_SMALL`. Failures are
+/// recorded as the thread's last error, naming the parameters `buf` and `out_n`.
 ///
 /// # Safety
 ///
@@ -225,15 +227,36 @@ pub(crate) unsafe fn write_string(
     len: usize,
     out_n: *mut usize,
 ) -> crate::status::tcp_status {
+    // SAFETY: forwarded from this function's own contract.
+    unsafe { write_string_named(text, buf, len, out_n, ("buf", "out_n")) }
+}
+
+/// [`write_string`] for a function whose buffer and length parameters have
+/// other names (`names`: the buffer's, then the length out-parameter's), so
+/// that the last error names the caller's parameter.
+///
+/// # Safety
+///
+/// As [`write_string`].
+pub(crate) unsafe fn write_string_named(
+    text: &str,
+    buf: *mut core::ffi::c_char,
+    len: usize,
+    out_n: *mut usize,
+    names: (&str, &str),
+) -> crate::status::tcp_status {
     use crate::status::tcp_status;
     // SAFETY: forwarded from this function's own contract.
     match unsafe { write_string_unrecorded(text, buf, len, out_n) } {
-        tcp_status::NullParameter => null_parameter(if out_n.is_null() { "out_n" } else { "buf" }),
+        tcp_status::NullParameter => {
+            null_parameter(if out_n.is_null() { names.1 } else { names.0 })
+        }
         tcp_status::BufferTooSmall => crate::error::fail(
             tcp_status::BufferTooSmall,
             format_args!(
-                "a string of {} bytes and its NUL do not fit {len} bytes",
-                text.len()
+                "a string of {} bytes and its NUL do not fit {len} bytes of `{}`",
+                text.len(),
+                names.0
             ),
         ),
         other => other,
@@ -257,6 +280,11 @@ pub(crate) unsafe fn write_string_unrecorded(
     let Some(out_n) = (unsafe { out(out_n) }) else {
         return tcp_status::NullParameter;
     };
+    // A length query, as `snprintf(NULL, 0, ...)`.
+    if buf.is_null() && len == 0 {
+        out_n.write(text.len());
+        return tcp_status::Ok;
+    }
     // SAFETY: by this function's contract a non-NULL `buf` is valid for `len` writes.
     let Some(buf) = (unsafe { slice_mut(buf.cast::<u8>(), len) }) else {
         return tcp_status::NullParameter;

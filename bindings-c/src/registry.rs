@@ -56,6 +56,16 @@ pub struct tcp_entry_info {
 /// Binary files are memory-mapped: do not modify the file while the registry
 /// (or a checker made from it) is alive. Free with `tcp_registry_free`.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `path` with a non-zero
+/// `path_len`), `TCP_STATUS_INVALID_UTF8` (`path`), `TCP_STATUS_IO`
+/// (unreadable, or a directory; the last error names the path),
+/// `TCP_STATUS_BAD_INPUT` (JSON of neither schema; the last error names the
+/// path and what was found), `TCP_STATUS_BAD_MAGIC` (no registry format), and
+/// the status of the check an entry or the file's structure fails
+/// (`TCP_STATUS_TRUNCATED`, `TCP_STATUS_BAD_INDEX`,
+/// `TCP_STATUS_DIGEST_MISMATCH`, `TCP_STATUS_HASH_MISMATCH`,
+/// `TCP_STATUS_DUPLICATE_NAME`, `TCP_STATUS_CHECKSUM_MISMATCH`, ...).
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -86,6 +96,9 @@ pub unsafe extern "C" fn tcp_registry_open(
 ///
 /// Fails (with the tcp-core status of the problem) only if the built-in
 /// tables did not load, which tcp-core's tests rule out.
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`); a tcp-core status only if the
+/// built-in tables failed to load (a libtcp bug).
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -104,6 +117,8 @@ pub unsafe extern "C" fn tcp_registry_new_builtin(out: *mut *mut tcp_registry) -
 }
 
 /// The number of entries, into `*out`.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out`).
 ///
 /// Thread safety: reads the registry; may be called from many threads at once.
 ///
@@ -126,6 +141,11 @@ pub unsafe extern "C" fn tcp_registry_len(
 /// Looks up a command by exact name (`name_len` bytes of UTF-8) into `*out`.
 ///
 /// Returns `TCP_STATUS_NOT_FOUND` if the registry has no such command.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out`; `name` with a
+/// non-zero `name_len`), `TCP_STATUS_INVALID_UTF8` (`name`),
+/// `TCP_STATUS_NOT_FOUND` (no such command), `TCP_STATUS_INVALID_ARGUMENT` (an
+/// entry these bindings cannot describe).
 ///
 /// Thread safety: reads the registry; may be called from many threads at once.
 ///
@@ -178,6 +198,10 @@ pub unsafe extern "C" fn tcp_registry_lookup(
 ///
 /// Returns `TCP_STATUS_NOT_FOUND` if the registry has no such command.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`registry`, `out_n`; `name` or `buf`
+/// with a non-zero length), `TCP_STATUS_INVALID_UTF8` (`name`),
+/// `TCP_STATUS_NOT_FOUND`, `TCP_STATUS_BUFFER_TOO_SMALL`.
+///
 /// Thread safety: reads the registry; may be called from many threads at once.
 ///
 /// # Safety
@@ -207,6 +231,8 @@ pub unsafe extern "C" fn tcp_registry_justification(
 
 /// Releases a registry handle. NULL is a no-op. Checkers made from it keep
 /// the registry alive until they are freed.
+///
+/// Errors: none.
 ///
 /// Thread safety: no other thread may use this handle meanwhile or after.
 ///

@@ -243,6 +243,10 @@ pub unsafe extern "C" fn tcp_stats_welch(
 /// `alpha` against `alternative` (a `TCP_ALTERNATIVE_*`), as statsmodels'
 /// `TTestPower` / `TTestIndPower`, into `*out`.
 ///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`), `TCP_STATUS_INVALID_ARGUMENT`
+/// (an unknown test or alternative), `TCP_STATUS_INVALID_PARAMETER` (an
+/// argument out of its domain or not finite), `TCP_STATUS_NO_CONVERGENCE`.
+///
 /// Thread safety: may be called from any thread.
 ///
 /// # Safety
@@ -277,6 +281,8 @@ pub unsafe extern "C" fn tcp_stats_power(
 /// The smallest `nobs` (continuous; n1 for two samples; round up for a
 /// design) at which the t-test reaches `target_power`, into `*out`. Arguments
 /// as for `tcp_stats_power`.
+///
+/// Errors: as `tcp_stats_power`.
 ///
 /// Thread safety: may be called from any thread.
 ///

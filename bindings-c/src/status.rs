@@ -34,6 +34,11 @@ pub enum tcp_status {
     /// The backend asked for cannot run on this machine (see
     /// `tcp_last_error_message` for why).
     Unavailable = 7,
+    /// The call did its work and wrote its results, but a text did not fit
+    /// its buffer: the buffer holds as much of it as fits (cut at a character
+    /// boundary, NUL-terminated) and its length out-parameter the full length.
+    /// Only `tcp_checker_check` returns it (its decision is written).
+    ReasonsTruncated = 8,
     /// tcp-core reported an error these bindings do not have a number for
     /// yet; `tcp_last_error_message` has the message.
     UnknownError = 99,
@@ -97,7 +102,7 @@ pub enum tcp_status {
 pub const TCP_STATUS_CORE_OFFSET: u32 = 1000;
 
 /// Every status, in numeric order.
-const ALL_STATUSES: [tcp_status; 36] = [
+const ALL_STATUSES: [tcp_status; 37] = [
     tcp_status::Ok,
     tcp_status::NullParameter,
     tcp_status::Panic,
@@ -106,6 +111,7 @@ const ALL_STATUSES: [tcp_status; 36] = [
     tcp_status::InvalidArgument,
     tcp_status::NotFound,
     tcp_status::Unavailable,
+    tcp_status::ReasonsTruncated,
     tcp_status::UnknownError,
     tcp_status::WrongLength,
     tcp_status::BadMagic,
@@ -169,6 +175,7 @@ impl tcp_status {
             Self::InvalidArgument => "invalid argument",
             Self::NotFound => "not found",
             Self::Unavailable => "unavailable",
+            Self::ReasonsTruncated => "reasons truncated",
             Self::TooFewSamples => "too_few_samples",
             Self::NonFinite => "non_finite",
             Self::ZeroVariance => "zero_variance",
@@ -191,8 +198,12 @@ impl From<ErrorCode> for tcp_status {
 ///
 /// For tcp-core errors it is tcp-core's stable snake_case code name
 /// (`checksum_mismatch`); use `tcp_last_error_message` for the full message
-/// of the last failure. Returns `TCP_STATUS_INVALID_ARGUMENT` for a number
-/// that is not a status, and follows the string convention otherwise.
+/// of the last failure.
+///
+/// Errors: `TCP_STATUS_INVALID_ARGUMENT` for a number that is not a status
+/// (and the last error says which number); otherwise the string convention's
+/// (`TCP_STATUS_NULL_PARAMETER` for a NULL `out_n`, or a NULL `buf` with a
+/// non-zero `len`; `TCP_STATUS_BUFFER_TOO_SMALL`).
 ///
 /// Thread safety: may be called from any thread.
 ///
@@ -209,7 +220,10 @@ pub unsafe extern "C" fn tcp_status_message(
 ) -> tcp_status {
     ffi_panic_boundary! {
         let Some(status) = tcp_status::from_u32(status) else {
-            return tcp_status::InvalidArgument;
+            return crate::error::fail(
+                tcp_status::InvalidArgument,
+                format_args!("{status} is not a tcp_status value"),
+            );
         };
         // SAFETY: forwarded from this function's own contract.
         unsafe { crate::ptr::write_string(status.message(), buf, len, out_n) }
@@ -223,7 +237,7 @@ mod tests {
     #[test]
     fn numbers_are_fixed() {
         // These numbers are ABI: changing one breaks every compiled C program.
-        let fixed: [(tcp_status, u32); 16] = [
+        let fixed: [(tcp_status, u32); 17] = [
             (tcp_status::Ok, 0),
             (tcp_status::NullParameter, 1),
             (tcp_status::Panic, 2),
@@ -232,6 +246,7 @@ mod tests {
             (tcp_status::InvalidArgument, 5),
             (tcp_status::NotFound, 6),
             (tcp_status::Unavailable, 7),
+            (tcp_status::ReasonsTruncated, 8),
             (tcp_status::UnknownError, 99),
             (tcp_status::TooFewSamples, 2001),
             (tcp_status::NonFinite, 2002),
@@ -269,7 +284,7 @@ mod tests {
                 .windows(2)
                 .all(|w| (w[0] as u32) < (w[1] as u32))
         );
-        assert_eq!(tcp_status::from_u32(8), None);
+        assert_eq!(tcp_status::from_u32(9), None);
         assert_eq!(tcp_status::from_u32(1000), None);
     }
 
@@ -295,9 +310,11 @@ mod tests {
             "nothing written on failure"
         );
 
-        // SAFETY: a NULL buffer with length 0 is allowed; `n` is a local.
+        // SAFETY: a NULL buffer with length 0 is a length query; `n` is a local.
+        n = 0;
         let s = unsafe { tcp_status_message(1004, core::ptr::null_mut(), 0, &mut n) };
-        assert_eq!(s, tcp_status::BufferTooSmall);
+        assert_eq!(s, tcp_status::Ok);
+        assert_eq!(n, "checksum_mismatch".len());
         // SAFETY: a NULL buffer is checked before its length is used; `n` is a local.
         let s = unsafe { tcp_status_message(1004, core::ptr::null_mut(), 4, &mut n) };
         assert_eq!(s, tcp_status::NullParameter);

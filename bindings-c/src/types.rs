@@ -203,6 +203,8 @@ fn as_ptr(name: Option<&CString>) -> *const c_char {
 /// `CRITICAL`), or NULL for a number that is not one. The string is static:
 /// never free it.
 ///
+/// Errors: none; NULL for an unknown level (and the last error is left alone).
+///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tcp_risk_level_name(level: u32) -> *const c_char {
@@ -216,6 +218,9 @@ pub extern "C" fn tcp_risk_level_name(level: u32) -> *const c_char {
 /// `REJECT`), or NULL for a number that is not one. The string is static:
 /// never free it.
 ///
+/// Errors: none; NULL for an unknown decision (and the last error is left
+/// alone).
+///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tcp_decision_name(decision: u32) -> *const c_char {
@@ -228,6 +233,9 @@ pub extern "C" fn tcp_decision_name(decision: u32) -> *const c_char {
 /// The name of a dialect (`c24`, `v2-kb`, …), or NULL for a number that is
 /// not one. The string is static: never free it.
 ///
+/// Errors: none; NULL for an unknown dialect (and the last error is left
+/// alone).
+///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tcp_dialect_name(dialect: u32) -> *const c_char {
@@ -239,6 +247,10 @@ pub extern "C" fn tcp_dialect_name(dialect: u32) -> *const c_char {
 /// The dialect with a name (case-insensitive), into `*out`.
 ///
 /// Returns `TCP_STATUS_UNKNOWN_DIALECT` for a name that is not a dialect.
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `name` with a non-zero `len`),
+/// `TCP_STATUS_INVALID_UTF8`, `TCP_STATUS_UNKNOWN_DIALECT` (no such name),
+/// `TCP_STATUS_INVALID_ARGUMENT` (a dialect without a C value).
 ///
 /// Thread safety: may be called from any thread.
 ///
@@ -271,6 +283,8 @@ pub unsafe extern "C" fn tcp_dialect_from_name(
 }
 
 /// The version of libtcp, e.g. `0.1.0`. The string is static: never free it.
+///
+/// Errors: none.
 ///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]

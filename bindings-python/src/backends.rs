@@ -175,3 +175,42 @@ pub fn backends(py: Python<'_>) -> Vec<PyBackendInfo> {
             .collect()
     })
 }
+
+/// Pays every backend's one-time set-up now rather than in the first
+/// `validate_batch`: probes each backend (an OpenCL context and kernel
+/// build, an XRT device), runs one small batch on each available one (thread
+/// pools, kernel dispatch) and builds the process-wide selector. Returns the
+/// seconds each available backend took, by name. Safe to call more than once
+/// (later calls are cheap).
+///
+/// Raises nothing: a backend that cannot run is left out of the result
+/// (`backends()` says why).
+#[pyfunction]
+pub fn warm_up(py: Python<'_>) -> Vec<(&'static str, f64)> {
+    py.detach(|| {
+        // A C24 batch of zeros: every record fails on its magic, which still
+        // runs each backend's whole dispatch path.
+        let input = vec![0u8; 4096 * Dialect::Canonical.record_len()];
+        let mut out = vec![0u8; 4096];
+        let policy = tcp_core::Policy::default();
+        let mut took = Vec::new();
+        for b in tcp_hw::select::all_backends() {
+            let start = std::time::Instant::now();
+            let Some(shared) = tcp_hw::select::backend_by_name(b.name()) else {
+                continue;
+            };
+            if !shared.availability().is_available() || !shared.supports(Dialect::Canonical) {
+                continue;
+            }
+            if shared
+                .validate(Dialect::Canonical, &input, &policy, &mut out)
+                .is_ok()
+            {
+                took.push((shared.name(), start.elapsed().as_secs_f64()));
+            }
+        }
+        // The selector is built on first use; a zero-record selection builds it.
+        drop(tcp_hw::select(Dialect::Canonical, 0));
+        took
+    })
+}

@@ -3,36 +3,40 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tcp_core::batch::{BatchSummary, Status, check_batch_shape};
-use tcp_core::{Decision, Dialect, Policy};
+use tcp_core::batch::{BatchSummary, Status, check_batch_shape, relax};
+use tcp_core::{Decision, Dialect, ErrorCode, Mode, Policy};
 
 use crate::backends::resolve;
 use crate::buffer::ByteView;
-use crate::errors::{IntoPyResult, bad_input};
+use crate::descriptor::parse_mode;
+use crate::errors::{IntoPyResult, bad_input, with_code};
 use crate::policy::PyPolicy;
 
-/// Validates and decides every record of `data` (contiguous records of one
-/// dialect), returning one status byte per record as a `numpy.uint8` array:
-/// `0b00DD_0RRR` for a valid record (risk RRR, decision DD) and
-/// `0b1EEE_EEEE` (error code) for an invalid one; `unpack_status` splits them.
+/// The batch validation behind `libtcp.validate_batch` (which wraps the
+/// status array with the backend's name): `(status, backend)`.
 ///
-/// `data` is any C-contiguous byte buffer and is read in place; the GIL is
-/// released while the backend (default: the best available) runs.
+/// Raises `UnknownDialectError` or `BadInputError` (`"auto"`, a bad mode, an
+/// unknown or unavailable backend), `WrongLengthError` (not whole records),
+/// and `BadMagicError` / `UnsupportedVersionError` when every record of a
+/// non-empty batch fails the dialect's framing (the data is another
+/// dialect's: the message names the dialects whose framing fits).
 #[pyfunction]
-#[pyo3(signature = (data, dialect="c24", policy=None, backend=None))]
-pub fn validate_batch<'py>(
+#[pyo3(signature = (data, dialect="c24", policy=None, backend=None, mode="strict"))]
+pub fn _validate_batch<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     dialect: &str,
     policy: Option<PyRef<'py, PyPolicy>>,
     backend: Option<&str>,
-) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    mode: &str,
+) -> PyResult<(Bound<'py, PyArray1<u8>>, &'static str)> {
     if dialect.eq_ignore_ascii_case("auto") {
         return Err(bad_input(
             "validate_batch needs a named dialect: records of a batch share one layout",
         ));
     }
     let dialect = Dialect::parse(dialect).into_py_result()?;
+    let mode = parse_mode(mode)?;
     let view = ByteView::new(data)?;
     let input = view.as_slice();
     let n = check_batch_shape(dialect, input, usize::MAX).into_py_result()?;
@@ -46,9 +50,64 @@ pub fn validate_batch<'py>(
         }
     };
     let mut out = vec![0u8; n];
-    py.detach(|| chosen.backend().validate(dialect, input, policy, &mut out))
-        .into_py_result()?;
-    Ok(PyArray1::from_vec(py, out))
+    py.detach(|| {
+        chosen
+            .backend()
+            .validate(dialect, input, policy, &mut out)?;
+        // Backends are strict; lenient mode re-reads only what strict mode rejected.
+        if mode == Mode::Lenient {
+            relax(dialect, input, policy, &mut out);
+        }
+        Ok(())
+    })
+    .into_py_result()?;
+    if let Some(e) = wrong_dialect(dialect, input, &out) {
+        return Err(e);
+    }
+    Ok((PyArray1::from_vec(py, out), chosen.backend().name()))
+}
+
+/// The error for a batch whose every record fails `dialect`'s framing (bad
+/// magic or version): almost always data of another dialect, which a status
+/// array of nothing but errors would hide.
+fn wrong_dialect(dialect: Dialect, input: &[u8], out: &[u8]) -> Option<PyErr> {
+    let framing = |b: &u8| match Status(*b).outcome() {
+        Err(Some(code)) => {
+            matches!(code, ErrorCode::BadMagic | ErrorCode::UnsupportedVersion).then_some(code)
+        }
+        _ => None,
+    };
+    let code = framing(out.first()?)?;
+    if !out.iter().all(|b| framing(b).is_some()) {
+        return None;
+    }
+    // Which dialects' framing the first record (at their own length) passes.
+    let fits: Vec<&str> = Dialect::ALL
+        .iter()
+        .filter(|d| **d != dialect && d.has_checksum())
+        .filter(|d| input.len() % d.record_len() == 0)
+        .filter(|d| {
+            input
+                .get(..d.record_len())
+                .is_some_and(|r| d.framing_verifies(r))
+        })
+        .map(|d| d.as_str())
+        .collect();
+    let hint = match fits.as_slice() {
+        [] => "no other dialect's framing verifies the first record either".to_owned(),
+        [one] => format!("the data looks like {one}: pass dialect=\"{one}\""),
+        many => format!(
+            "the first record's framing fits {}: pass one as dialect=",
+            many.join(", ")
+        ),
+    };
+    Some(with_code(
+        code,
+        format!(
+            "all {} records fail {dialect}'s framing ({code}); {hint}",
+            out.len()
+        ),
+    ))
 }
 
 /// `(risk, decision, error)` arrays.
@@ -59,8 +118,11 @@ type Unpacked<'py> = (
 );
 
 /// Splits status bytes into `(risk, decision, error)` arrays (`int8`, `int8`,
-/// `uint8`): risk and decision are -1 for invalid records, error is the
-/// error code's number (0 for valid records).
+/// `uint8`): risk and decision are -1 for invalid records (risk also for a
+/// lenient batch's valid records without a risk level), error is the error
+/// code's number (0 for valid records).
+///
+/// Raises `TypeError` or `BufferError` if `status` is not a byte buffer.
 #[pyfunction]
 pub fn unpack_status<'py>(py: Python<'py>, status: &Bound<'py, PyAny>) -> PyResult<Unpacked<'py>> {
     let view = ByteView::new(status)?;
@@ -70,8 +132,8 @@ pub fn unpack_status<'py>(py: Python<'py>, status: &Bound<'py, PyAny>) -> PyResu
         let mut decision = Vec::with_capacity(status.len());
         let mut error = Vec::with_capacity(status.len());
         for &b in status {
-            let (r, d, e) = match Status(b).outcome() {
-                Ok((r, d)) => (r as i8, d as i8, 0),
+            let (r, d, e) = match Status(b).read() {
+                Ok((r, d)) => (r.map_or(-1, |r| r as i8), d as i8, 0),
                 Err(Some(code)) => (-1, -1, code as u8),
                 Err(None) => (-1, -1, b & !Status::INVALID_BIT),
             };
@@ -89,6 +151,8 @@ pub fn unpack_status<'py>(py: Python<'py>, status: &Bound<'py, PyAny>) -> PyResu
 }
 
 /// Counts over status bytes: `records`, `invalid`, and valid records per decision name.
+///
+/// Raises `TypeError` or `BufferError` if `status` is not a byte buffer.
 #[pyfunction]
 pub fn summarize<'py>(py: Python<'py>, status: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     let view = ByteView::new(status)?;

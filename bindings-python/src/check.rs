@@ -44,6 +44,10 @@ pub fn run(checker: &Checker, line: &str, policy: Option<&PyPolicy>) -> PyLineVe
 /// Decides a whole shell line with the built-in registry and argument rules:
 /// it is split into the simple commands it runs, launchers (`sudo`, `env`,
 /// `bash -c`, ...) are seen through, and the strictest segment decides.
+///
+/// Raises nothing for any text: what cannot be analysed is decided
+/// fail-closed (`TcpError` only if the built-in tables failed their
+/// self-test, a bug).
 #[pyfunction]
 #[pyo3(signature = (line, policy=None))]
 pub fn check(line: &str, policy: Option<PyRef<'_, PyPolicy>>) -> PyResult<PyLineVerdict> {

@@ -98,6 +98,13 @@ impl PyDescriptor {
     /// Decodes one record: `dialect` is a name (`"c24"`, `"v2-kb"`, ...) or
     /// `"auto"` (the one dialect whose framing verifies); `mode` is
     /// `"strict"` (every check) or `"lenient"` (what upstream readers accept).
+    ///
+    /// Raises the `TcpError` subclass of the first failing check
+    /// (`WrongLengthError`, `BadMagicError`, `ChecksumMismatchError`, ...),
+    /// `UnknownDialectError` for an unknown dialect name,
+    /// `AmbiguousDialectError` or `BadInputError` when `"auto"` finds several
+    /// or no dialects, `BadInputError` for a bad mode, and `TypeError` or
+    /// `BufferError` if `data` is not a byte buffer.
     #[new]
     #[pyo3(signature = (data, dialect="auto", mode="strict"))]
     fn new(data: &Bound<'_, PyAny>, dialect: &str, mode: &str) -> PyResult<Self> {
@@ -107,7 +114,7 @@ impl PyDescriptor {
         Self::decode(bytes, dialect, mode)
     }
 
-    /// Same as the constructor.
+    /// Same as the constructor (and raises the same errors).
     #[staticmethod]
     #[pyo3(signature = (data, dialect="auto", mode="strict"))]
     fn from_bytes(data: &Bound<'_, PyAny>, dialect: &str, mode: &str) -> PyResult<Self> {
@@ -116,6 +123,11 @@ impl PyDescriptor {
 
     /// Builds a record in libtcp's own C24 format. The command is named by
     /// `command` (hashed as every dialect does) or by a 4-byte `command_hash`.
+    ///
+    /// Raises `BadInputError` for a risk, capability or field out of range
+    /// (the message names the parameter: `exec_ms` 0..=2**32-1, `memory_mb`
+    /// and `output_kb` 0..=65535), a `command_hash` not 4 bytes, or both
+    /// `command` and `command_hash`; `TypeError` for a non-integer field.
     #[staticmethod]
     #[pyo3(signature = (risk, capabilities=CapabilitiesArg::default(), *, command=None, command_hash=None, exec_ms=0, memory_mb=0, output_kb=0))]
     #[allow(clippy::too_many_arguments, reason = "mirrors the record's fields")]
@@ -124,10 +136,13 @@ impl PyDescriptor {
         capabilities: CapabilitiesArg,
         command: Option<&str>,
         command_hash: Option<Vec<u8>>,
-        exec_ms: u32,
-        memory_mb: u16,
-        output_kb: u16,
+        exec_ms: i128,
+        memory_mb: i128,
+        output_kb: i128,
     ) -> PyResult<Self> {
+        let exec_ms = field::<u32>(exec_ms, "exec_ms", u32::MAX)?;
+        let memory_mb = field::<u16>(memory_mb, "memory_mb", u16::MAX.into())?;
+        let output_kb = field::<u16>(output_kb, "output_kb", u16::MAX.into())?;
         let command_hash = match (command, command_hash) {
             (Some(name), None) => tcp_core::hash::command_hash(name),
             (None, Some(h)) => <[u8; 4]>::try_from(h.as_slice())
@@ -242,6 +257,9 @@ impl PyDescriptor {
     }
 
     /// The verdict a policy (default: `Policy()`) gives this descriptor.
+    ///
+    /// Raises `NoRiskBitError` if the descriptor has no risk level (a
+    /// layout without one, or a lenient read that found none).
     #[pyo3(signature = (policy=None))]
     fn decide(slf: &Bound<'_, Self>, policy: Option<PyRef<'_, PyPolicy>>) -> PyResult<PyVerdict> {
         match policy {
@@ -291,13 +309,23 @@ impl PyDescriptor {
     }
 }
 
+/// An unsigned record field, or a `BadInputError` naming it (pyo3's own
+/// narrowing raises an `OverflowError` that names neither field nor range).
+/// The arguments arrive as `i128` so that any plausible mistake (-1, 70000,
+/// 2**40) reaches this check.
+fn field<T: TryFrom<i128>>(value: i128, name: &str, max: u32) -> PyResult<T> {
+    T::try_from(value).map_err(|_| bad_input(format!("{name} must be in 0..={max}, not {value}")))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Decodes one record strictly and decides it under `policy` (default `Policy()`).
 ///
-/// Raises the `TcpError` subclass of the first failing check.
+/// Raises the `TcpError` subclass of the first failing check (as
+/// `Descriptor(data, dialect)` does), `NoRiskBitError` for a layout without
+/// a risk level, and `TypeError` or `BufferError` if `data` is not a byte buffer.
 #[pyfunction]
 #[pyo3(signature = (data, dialect="auto", policy=None))]
 pub fn validate(
@@ -310,7 +338,8 @@ pub fn validate(
     PyDescriptor::decide(&descriptor, policy)
 }
 
-/// `md5(name)[:4]`, the command hash every dialect uses.
+/// `md5(name)[:4]`, the command hash every dialect uses. Raises nothing
+/// (`TypeError` if `name` is not a `str`).
 #[pyfunction]
 pub fn command_hash<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyBytes> {
     PyBytes::new(py, &tcp_core::hash::command_hash(name))

@@ -85,6 +85,11 @@ pub(crate) fn to_py(err: &Error) -> PyErr {
     Python::attach(|py| PyErr::from_type(class_for(py, err.code()), message))
 }
 
+/// The Python exception of `code`'s class with the bindings' own message.
+pub(crate) fn with_code(code: ErrorCode, message: String) -> PyErr {
+    Python::attach(|py| PyErr::from_type(class_for(py, code), message))
+}
+
 /// `Result<T, tcp_core::Error>` into `PyResult<T>`.
 pub(crate) trait IntoPyResult<T> {
     /// Maps the error through [`to_py`].

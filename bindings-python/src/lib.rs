@@ -7,9 +7,10 @@
 //! - errors: the `TcpError` hierarchy, one class per stable error code.
 //! - vocabulary: `RiskLevel`, `Decision`, capability names.
 //! - descriptor: `Descriptor`, `validate`, `command_hash`.
-//! - batch: `validate_batch` over any buffer, zero-copy, GIL released.
+//! - batch: `_validate_batch` (wrapped by `libtcp.validate_batch`) over any
+//!   buffer, zero-copy, GIL released.
 //! - policy, verdict: `Policy`, `Verdict`, `Reason`.
-//! - backends: tcp-hw's backends.
+//! - backends: tcp-hw's backends, `warm_up`.
 //! - registry, check: `Registry`, `Entry`, `check`, `LineVerdict`, `Segment`.
 //! - stats: tcp-stats' statistics (re-exported as `libtcp.stats`).
 //!
@@ -52,10 +53,11 @@ fn _libtcp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(vocabulary::capability_names, m)?)?;
     m.add_function(wrap_pyfunction!(descriptor::validate, m)?)?;
     m.add_function(wrap_pyfunction!(descriptor::command_hash, m)?)?;
-    m.add_function(wrap_pyfunction!(batch::validate_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::_validate_batch, m)?)?;
     m.add_function(wrap_pyfunction!(batch::unpack_status, m)?)?;
     m.add_function(wrap_pyfunction!(batch::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(backends::backends, m)?)?;
+    m.add_function(wrap_pyfunction!(backends::warm_up, m)?)?;
     stats::register_errors(m)?;
     m.add_function(wrap_pyfunction!(stats::summary, m)?)?;
     m.add_function(wrap_pyfunction!(stats::welch, m)?)?;

@@ -45,6 +45,9 @@ impl PyPolicy {
     /// The prototype's default policy, adjusted by the same keys as the TOML form:
     /// `max_approved_risk`, `risk` (level → decision), `require_approval`,
     /// `deny` (capability names) and `unknown_command`.
+    ///
+    /// Raises `BadInputError` for an unknown level, decision or capability,
+    /// or a `risk` table whose decisions fall as risk rises.
     #[new]
     #[pyo3(signature = (*, max_approved_risk=None, risk=None, require_approval=CapabilitiesArg::default(), deny=CapabilitiesArg::default(), unknown_command=None))]
     fn new(
@@ -79,6 +82,9 @@ impl PyPolicy {
     }
 
     /// Reads a policy from TOML (see tcp-core's `Policy::from_toml`).
+    ///
+    /// Raises `BadInputError` for TOML that does not parse, an unknown key,
+    /// level, decision or capability, or a non-monotone risk table.
     #[staticmethod]
     fn from_toml(text: &str) -> PyResult<Self> {
         Policy::from_toml(text)
@@ -87,11 +93,13 @@ impl PyPolicy {
     }
 
     /// Approve every level up to `level`; levels above at least CAUTION_MODE.
+    /// Raises `BadInputError` for an unknown level.
     fn with_max_approved(&self, level: RiskArg) -> Self {
         Self::from_core(self.inner.clone().with_max_approved(level.0))
     }
 
-    /// Sets one level's decision (must stay monotone in risk).
+    /// Sets one level's decision (must stay monotone in risk). Raises
+    /// `BadInputError` for an unknown level or decision, or a non-monotone result.
     fn with_risk_decision(&self, level: RiskArg, decision: DecisionArg) -> PyResult<Self> {
         self.inner
             .clone()
@@ -100,17 +108,19 @@ impl PyPolicy {
             .into_py_result()
     }
 
-    /// Adds capabilities that always need approval.
+    /// Adds capabilities that always need approval. Raises `BadInputError`
+    /// for an unknown capability.
     fn with_require_approval(&self, capabilities: CapabilitiesArg) -> Self {
         Self::from_core(self.inner.clone().with_require_approval(capabilities.0))
     }
 
-    /// Adds capabilities that are always rejected.
+    /// Adds capabilities that are always rejected. Raises `BadInputError`
+    /// for an unknown capability.
     fn with_deny(&self, capabilities: CapabilitiesArg) -> Self {
         Self::from_core(self.inner.clone().with_deny(capabilities.0))
     }
 
-    /// Sets what unknown commands get.
+    /// Sets what unknown commands get. Raises `BadInputError` for an unknown decision.
     fn with_unknown_command(&self, decision: DecisionArg) -> Self {
         Self::from_core(self.inner.clone().with_unknown_command(decision.0))
     }
@@ -143,7 +153,8 @@ impl PyPolicy {
         self.inner.unknown_command().into()
     }
 
-    /// Decides for a risk level and capabilities, with reasons.
+    /// Decides for a risk level and capabilities, with reasons. Raises
+    /// `BadInputError` for an unknown level or capability.
     #[pyo3(signature = (risk, capabilities=CapabilitiesArg::default()))]
     fn decide(&self, risk: RiskArg, capabilities: CapabilitiesArg) -> PyVerdict {
         PyVerdict::from_core(&self.inner.decide(risk.0, capabilities.0), None)

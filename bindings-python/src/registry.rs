@@ -56,7 +56,15 @@ impl PyRegistry {
 #[pymethods]
 impl PyRegistry {
     /// Opens a registry file: libtcp's TCPR, the prototype's TCPDB v1/v2
-    /// (by magic) or JSON. Every entry is checked; the file is mapped.
+    /// (by magic) or JSON (`format` is then `"json"`). Every entry is
+    /// checked; binary files are mapped.
+    ///
+    /// Raises `IoError` (unreadable, or a directory; the message names the
+    /// path), `BadInputError` (JSON of neither schema: the message names the
+    /// path, what was expected and what was found), `BadMagicError` (a binary
+    /// file of no registry format), or the check an entry or the file's
+    /// structure fails (`TruncatedError`, `BadIndexError`,
+    /// `DigestMismatchError`, `HashMismatchError`, `DuplicateNameError`, ...).
     #[staticmethod]
     fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         py.detach(|| Registry::open(&path))
@@ -65,6 +73,8 @@ impl PyRegistry {
     }
 
     /// Reads a registry from the bytes of a TCPR or TCPDB file.
+    ///
+    /// Raises as `Registry.open` does for a binary file.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let bytes = crate::buffer::with_bytes(data, <[u8]>::to_vec)?;
@@ -74,6 +84,9 @@ impl PyRegistry {
     }
 
     /// Reads a registry from JSON text (libtcp's schema or the prototype's export).
+    ///
+    /// Raises `BadInputError` (not JSON, neither schema, or a bad field) or
+    /// the check an entry fails (`DuplicateNameError`, `HashMismatchError`, ...).
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
         let mut text = text.as_bytes().to_vec();
@@ -83,6 +96,8 @@ impl PyRegistry {
     }
 
     /// libtcp's built-in registry of common commands (the one `libtcp.check` uses).
+    ///
+    /// Raises `TcpError` only if the built-in tables failed their self-test (a bug).
     #[staticmethod]
     fn builtin() -> PyResult<Self> {
         Ok(Self {
@@ -92,6 +107,7 @@ impl PyRegistry {
 
     /// Decides a whole shell line against this registry, with the built-in
     /// argument rules and launchers, under `policy` (default `Policy()`).
+    /// Raises nothing: what cannot be analysed is decided fail-closed.
     #[pyo3(signature = (line, policy=None))]
     fn check(&self, line: &str, policy: Option<PyRef<'_, PyPolicy>>) -> PyLineVerdict {
         run(self.checker(), line, policy.as_deref())
@@ -103,6 +119,8 @@ impl PyRegistry {
     }
 
     /// The entry for a 4-byte command hash (`md5(name)[:4]`), or `None`.
+    ///
+    /// Raises `BadInputError` if `hash` is not 4 bytes.
     fn lookup_hash(&self, hash: &[u8]) -> PyResult<Option<PyEntry>> {
         let hash = <[u8; 4]>::try_from(hash)
             .map_err(|_| bad_input(format!("a command hash is 4 bytes, not {}", hash.len())))?;
@@ -125,7 +143,9 @@ impl PyRegistry {
             .collect()
     }
 
-    /// The file format (`tcpr-v1`, `tcpdb-v1`, `tcpdb-v2`).
+    /// The source format: `tcpr-v1`, `tcpdb-v1`, `tcpdb-v2`, or `json` for a
+    /// registry read from JSON (held as TCPR: `to_bytes()` and pickles carry
+    /// the TCPR bytes, so an unpickled copy says `tcpr-v1`).
     #[getter]
     fn format(&self) -> &'static str {
         self.registry().format().as_str()

@@ -7,6 +7,7 @@
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::PyTypeInfo;
 use pyo3::create_exception;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::Serialize;
@@ -83,16 +84,37 @@ fn invalid(name: &'static str, detail: String) -> PyErr {
     })
 }
 
-/// `samples` as a contiguous 1-D float64 numpy array (numpy converts lists and other dtypes).
+/// `samples` as a contiguous 1-D float64 numpy array: numpy converts lists
+/// and other numeric dtypes; anything that is not real numbers (None, a
+/// string, a list of strings, objects) is a `TypeError` naming the argument,
+/// where `numpy.asarray(..., dtype=float64)` would silently parse strings.
 fn samples<'py>(
     py: Python<'py>,
     obj: &Bound<'py, PyAny>,
     what: &'static str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let np = py.import("numpy")?;
+    if obj.is_none()
+        || obj.is_instance_of::<pyo3::types::PyString>()
+        || obj.is_instance_of::<pyo3::types::PyBytes>()
+    {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a sequence or array of real numbers, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    let raw = np.call_method1("asarray", (obj,))?;
+    let kind: String = raw.getattr("dtype")?.getattr("kind")?.extract()?;
+    // b: bool, i/u: integers, f: floats. Not c (complex), U/S (text), O (objects), M/m (dates).
+    if !matches!(kind.as_str(), "b" | "i" | "u" | "f") {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be real numbers, not an array of dtype {}",
+            raw.getattr("dtype")?.str()?
+        )));
+    }
     let kwargs = PyDict::new(py);
     kwargs.set_item("dtype", np.getattr("float64")?)?;
-    let arr = np.call_method("ascontiguousarray", (obj,), Some(&kwargs))?;
+    let arr = np.call_method("ascontiguousarray", (raw,), Some(&kwargs))?;
     let arr = arr.cast_into::<numpy::PyUntypedArray>()?;
     if arr.ndim() != 1 {
         return Err(invalid(
@@ -177,6 +199,11 @@ fn power_test(test: &str, ratio: f64) -> PyResult<PowerTest> {
 /// n, mean, variance and sd (ddof=1), sem, CV, min/max, p50/p95/p99 (numpy's
 /// linear interpolation), MAD, the t interval of the mean at `confidence`,
 /// and any extra `quantiles`.
+///
+/// Raises `TypeError` (samples that are None, text or not real numbers),
+/// `TooFewSamplesError` (fewer than 2), `NonFiniteError` (NaN or infinity),
+/// `InvalidParameterError` (`confidence` or a quantile outside (0, 1), or
+/// samples that are not 1-D).
 #[pyfunction]
 #[pyo3(signature = (samples, confidence=0.95, quantiles=Vec::new()))]
 pub fn summary<'py>(
@@ -199,6 +226,10 @@ pub fn summary<'py>(
 
 /// Welch's t-test of `a` against `b`: t, df, p-values for every alternative,
 /// the mean difference and its standard error; `p_value` is for `alternative`.
+///
+/// Raises `TypeError` (`a` or `b` not real numbers), `TooFewSamplesError`,
+/// `NonFiniteError`, `ZeroVarianceError`, `InvalidParameterError` (an
+/// unknown `alternative`).
 #[pyfunction]
 #[pyo3(signature = (a, b, alternative="two-sided"))]
 pub fn welch<'py>(
@@ -224,6 +255,9 @@ pub fn welch<'py>(
 
 /// Power of a t-test (statsmodels' TTestIndPower / TTestPower) to detect the
 /// standardized `effect_size` with `nobs` observations (n1 for two samples).
+///
+/// Raises `InvalidParameterError` (an argument out of its domain or not
+/// finite, an unknown `alternative` or `test`), `NoConvergenceError`.
 #[pyfunction]
 #[pyo3(signature = (effect_size, nobs, alpha=0.05, alternative="two-sided", test="two_sample", ratio=1.0))]
 pub fn power(
@@ -240,6 +274,9 @@ pub fn power(
 
 /// Observations (n1 for two samples, fractional as statsmodels gives it) a
 /// t-test needs to reach `power` for `effect_size`.
+///
+/// Raises `InvalidParameterError` (an argument out of its domain, an unknown
+/// `alternative` or `test`), `NoConvergenceError`.
 #[pyfunction]
 #[pyo3(signature = (effect_size, power=0.8, alpha=0.05, alternative="two-sided", test="two_sample", ratio=1.0))]
 pub fn sample_size(
@@ -266,6 +303,9 @@ pub fn compliance_profiles() -> Vec<String> {
 /// Checks samples against a named compliance profile (`measurement`,
 /// `timing_consistency`): each criterion with its threshold, observed value,
 /// margin and verdict.
+///
+/// Raises `TypeError` (samples not real numbers), `InvalidParameterError`
+/// (an unknown `profile`), `TooFewSamplesError`, `NonFiniteError`.
 #[pyfunction]
 #[pyo3(signature = (samples, profile="measurement"))]
 pub fn compliance<'py>(
@@ -289,6 +329,10 @@ pub fn compliance<'py>(
 
 /// dudect-style timing-leakage test of class A timings against class B:
 /// Welch's t on the raw and cropped measurements; leaky if max |t| > threshold.
+///
+/// Raises `TypeError` (a class not real numbers), `TooFewSamplesError`
+/// (fewer than `min_per_class` in a class), `NonFiniteError`,
+/// `InvalidParameterError` (a bad crop percentile or threshold).
 #[pyfunction]
 #[pyo3(signature = (class_a, class_b, threshold=None, crop_percentiles=None, min_per_class=None))]
 pub fn leakage<'py>(

@@ -81,6 +81,7 @@ impl PyRiskLevel {
     }
 
     /// Parses a name (`"high"`, `"HIGH_RISK"`, ...) or a number 0..=4.
+    /// Raises `BadInputError` for an unknown name or number.
     #[staticmethod]
     fn parse(value: RiskArg) -> Self {
         value.0.into()
@@ -153,6 +154,7 @@ impl PyDecision {
     }
 
     /// Parses a name (`"reject"`, `"deny"`, `"ask"`, ...) or a number 0..=3.
+    /// Raises `BadInputError` for an unknown name or number.
     #[staticmethod]
     fn parse(value: DecisionArg) -> Self {
         value.0.into()

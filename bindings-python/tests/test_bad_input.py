@@ -3,6 +3,8 @@ wrong Python type), never a panic surfacing as PanicException."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -33,6 +35,16 @@ def test_descriptor_never_panics(data: bytes, dialect: str, mode: str) -> None:
 def test_batch_never_panics_and_matches_single_records(data: bytes, dialect: str) -> None:
     try:
         status = libtcp.validate_batch(data, dialect=dialect)
+    except (libtcp.BadMagicError, libtcp.UnsupportedVersionError) as e:
+        # Refused only when every record fails the dialect's framing.
+        match = re.search(r"all (\d+) records fail", str(e))
+        assert match, str(e)
+        n = int(match.group(1))
+        size = len(data) // n
+        for i in range(n):
+            with pytest.raises((libtcp.BadMagicError, libtcp.UnsupportedVersionError)):
+                libtcp.validate(data[i * size : (i + 1) * size], dialect=dialect)
+        return
     except libtcp.TcpError as e:
         assert isinstance(e, libtcp.WrongLengthError)
         return
@@ -89,5 +101,5 @@ def test_c24_builder_rejects_bad_fields() -> None:
         libtcp.Descriptor.c24("SAFE", command_hash=b"abc")
     with pytest.raises(libtcp.BadInputError):
         libtcp.Descriptor.c24("SAFE", command="a", command_hash=b"abcd")
-    with pytest.raises(OverflowError):
+    with pytest.raises(libtcp.BadInputError, match="memory_mb"):
         libtcp.Descriptor.c24("SAFE", memory_mb=70000)

@@ -200,8 +200,9 @@ static void handle_line(char *line, size_t len, FILE *out) {
     tcp_status status = tcp_checker_check(CHECKER, command, command_len, &result, reasons,
                                           reasons_cap, &reasons_len);
     double elapsed = now_seconds() - start;
-    if (status == TCP_STATUS_BUFFER_TOO_SMALL) {
-        /* More reasons than fit on the stack: ask again with room for them. */
+    if (status == TCP_STATUS_REASONS_TRUNCATED) {
+        /* More reasons than fit on the stack: the decision is already in
+         * `result`; ask again only to print every reason. */
         reasons_cap = reasons_len + 1;
         reasons = malloc(reasons_cap);
         if (reasons == NULL) {

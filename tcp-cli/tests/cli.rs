@@ -212,3 +212,55 @@ fn hex(s: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
+
+/// Significant digits of a number as printed (`0.0310267` has 6).
+fn significant(token: &str) -> usize {
+    let mantissa = token.split('e').next().unwrap();
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').len()
+}
+
+#[test]
+fn stats_prints_six_significant_digits_and_json_keeps_every_digit() {
+    let dir = std::env::temp_dir().join(format!("tcp-cli-stats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+    let xs: Vec<f64> = (0..50)
+        .map(|i| 20.0 + f64::from(i % 7) / 3.0 + f64::from(i) / 97.0)
+        .collect();
+    let text = |xs: &[f64]| xs.iter().map(|x| format!("{x}\n")).collect::<String>();
+    std::fs::write(&a, text(&xs)).unwrap();
+    let ys: Vec<f64> = xs.iter().map(|x| x * 1.01 + 0.1).collect();
+    std::fs::write(&b, text(&ys)).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+
+    let human = tcp(&["stats", a], b"");
+    let human = String::from_utf8(human.stdout).unwrap();
+    let mean_line = human
+        .lines()
+        .find(|l| l.trim_start().starts_with("mean "))
+        .unwrap();
+    let shown = mean_line.split_whitespace().nth(1).unwrap();
+    assert!((4..=6).contains(&significant(shown)), "{mean_line:?}");
+
+    let json = json_lines(&tcp(&["stats", "--json", a], b""));
+    let mean = json[0]["summary"]["mean"].as_f64().unwrap();
+    let naive = xs.iter().sum::<f64>() / xs.len() as f64;
+    assert!((mean - naive).abs() < 1e-12 * naive, "{mean} vs {naive}");
+    assert!(
+        mean.to_string().len() > shown.len(),
+        "JSON keeps full precision"
+    );
+    assert!((shown.parse::<f64>().unwrap() - mean).abs() < 1e-4 * mean);
+
+    let compare = String::from_utf8(tcp(&["stats", "--compare", a, b], b"").stdout).unwrap();
+    for token in compare.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']') {
+        if let Ok(x) = token.parse::<f64>() {
+            assert!(
+                significant(token) <= 6 || x.fract() == 0.0,
+                "{token} in {compare}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

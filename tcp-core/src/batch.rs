@@ -5,11 +5,19 @@
 //!
 //! ```text
 //! valid:   0b00DD_0RRR   RRR = risk level 0..=4, DD = decision 0..=3 under the policy
+//!                        (RRR = 7: no risk level, lenient mode only)
 //! invalid: 0b1EEE_EEEE   EEE_EEEE = ErrorCode (never 0)
 //! ```
 //!
 //! The status of a record is exactly what [`Dialect::decode`] in strict mode
 //! and [`Policy::decide`] give it; backends must reproduce it bit for bit.
+//!
+//! Lenient mode ([`validate_batch_mode`]) is strict mode followed by
+//! [`relax`]: only the records strict mode rejected are read again, leniently,
+//! so every backend stays strict-only and fast. A lenient record without a
+//! risk level (the prototype's knowledge base has 15) is decided as the
+//! registry's checker decides it: the policy's unknown-command decision,
+//! raised by its capability rules.
 
 use crate::decision::Decision;
 use crate::error::{Error, ErrorCode, Result};
@@ -36,6 +44,14 @@ impl Status {
         Self(Self::INVALID_BIT | code as u8)
     }
 
+    /// The risk nibble of a valid record that has no risk level (lenient mode only).
+    pub const RISK_UNKNOWN: u8 = 0x07;
+
+    /// The status of a record read leniently that has no risk level.
+    pub const fn valid_unknown_risk(decision: Decision) -> Self {
+        Self(Self::RISK_UNKNOWN | ((decision as u8) << 4))
+    }
+
     /// True if the record validated.
     pub const fn is_valid(self) -> bool {
         self.0 & Self::INVALID_BIT == 0
@@ -54,6 +70,17 @@ impl Status {
         } else {
             Err(ErrorCode::from_u8(self.0 & !Self::INVALID_BIT))
         }
+    }
+
+    /// Like [`Status::outcome`], and also reads lenient mode's valid records
+    /// without a risk level (risk `None`).
+    pub fn read(self) -> core::result::Result<(Option<RiskLevel>, Decision), Option<ErrorCode>> {
+        if self.is_valid() && self.0 & 0x07 == Self::RISK_UNKNOWN && self.0 & 0x48 == 0 {
+            return Decision::from_u8((self.0 >> 4) & 0x03)
+                .map(|d| (None, d))
+                .ok_or(None);
+        }
+        self.outcome().map(|(r, d)| (Some(r), d))
     }
 }
 
@@ -76,7 +103,7 @@ impl BatchSummary {
             ..Self::default()
         };
         for &b in out {
-            match Status(b).outcome() {
+            match Status(b).read() {
                 Ok((_, d)) => {
                     if let Some(slot) = s.by_decision.get_mut(d as usize) {
                         *slot += 1;
@@ -100,6 +127,59 @@ pub fn record_status(dialect: Dialect, record: &[u8], policy: &Policy) -> Status
         },
         Err(e) => Status::invalid(e.code()),
     }
+}
+
+/// The status of one record in `mode`: strict as [`record_status`]; lenient
+/// tolerates what [`Dialect::decode`] tolerates, and decides a record without a
+/// risk level as an unknown command (the policy's unknown-command decision,
+/// raised by its capability rules).
+pub fn record_status_mode(dialect: Dialect, record: &[u8], policy: &Policy, mode: Mode) -> Status {
+    if mode == Mode::Strict {
+        return record_status(dialect, record, policy);
+    }
+    match dialect.decode(record, Mode::Lenient) {
+        Ok(d) => match d.risk {
+            Some(risk) => Status::valid(risk, policy.decide_fast(risk, d.capabilities)),
+            None => {
+                let mut decision = policy.unknown_command();
+                if d.capabilities.intersects(policy.require_approval()) {
+                    decision = decision.max(Decision::RequireApproval);
+                }
+                if d.capabilities.intersects(policy.deny()) {
+                    decision = Decision::Reject;
+                }
+                Status::valid_unknown_risk(decision)
+            }
+        },
+        Err(e) => Status::invalid(e.code()),
+    }
+}
+
+/// Turns a strict batch's statuses into lenient ones: reads every record that
+/// strict mode rejected again in lenient mode. `out` holds the strict statuses
+/// of `input`'s records (as any backend writes them).
+pub fn relax(dialect: Dialect, input: &[u8], policy: &Policy, out: &mut [u8]) {
+    for (record, slot) in input.chunks_exact(dialect.record_len()).zip(out.iter_mut()) {
+        if !Status(*slot).is_valid() {
+            *slot = record_status_mode(dialect, record, policy, Mode::Lenient).0;
+        }
+    }
+}
+
+/// [`validate_batch`] in `mode`: lenient mode accepts what a lenient
+/// [`Dialect::decode`] accepts (see [`record_status_mode`]).
+pub fn validate_batch_mode(
+    dialect: Dialect,
+    input: &[u8],
+    policy: &Policy,
+    mode: Mode,
+    out: &mut [u8],
+) -> Result<BatchSummary> {
+    let n = check_batch_shape(dialect, input, out.len())?;
+    for (record, slot) in input.chunks_exact(dialect.record_len()).zip(out.iter_mut()) {
+        *slot = record_status_mode(dialect, record, policy, mode).0;
+    }
+    Ok(BatchSummary::count(out.get(..n).unwrap_or(&[])))
 }
 
 /// Checks that `input` holds whole records and `out` has room for them; returns the count.
@@ -228,5 +308,47 @@ mod tests {
                 available: 1
             })
         ));
+    }
+
+    fn hex(h: &str) -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn lenient_batches_accept_what_a_lenient_read_accepts() {
+        // The prototype's `col3` (no risk bit), `!` (SAFE), and `!` with a broken checksum.
+        let no_risk = hex("544350020002cc9d079e0000000000000064000a00010368");
+        let safe = hex("5443500200029033e0e30000040100000064000a000103e5");
+        let mut broken = safe.clone();
+        broken[23] ^= 1;
+        let input = [no_risk, safe, broken].concat();
+        let policy = Policy::default();
+        let mut strict = [0u8; 3];
+        validate_batch(Dialect::V2Kb, &input, &policy, &mut strict).unwrap();
+        assert_eq!(Status(strict[0]).outcome(), Err(Some(ErrorCode::NoRiskBit)));
+
+        let mut lenient = [0u8; 3];
+        let s = validate_batch_mode(Dialect::V2Kb, &input, &policy, Mode::Lenient, &mut lenient)
+            .unwrap();
+        assert_eq!(
+            Status(lenient[0]).read(),
+            Ok((None, policy.unknown_command()))
+        );
+        assert_eq!(lenient[1], strict[1], "valid records are unchanged");
+        assert_eq!(lenient[2], strict[2], "a broken checksum stays invalid");
+        assert_eq!(s.invalid, 1);
+        assert_eq!(s.by_decision.iter().sum::<usize>(), 2);
+
+        // relax() after a strict pass gives the same bytes.
+        relax(Dialect::V2Kb, &input, &policy, &mut strict);
+        assert_eq!(strict, lenient);
+
+        // The policy's unknown-command decision is what decides it.
+        let reject = Policy::default().with_unknown_command(Decision::Reject);
+        validate_batch_mode(Dialect::V2Kb, &input, &reject, Mode::Lenient, &mut lenient).unwrap();
+        assert_eq!(Status(lenient[0]).read(), Ok((None, Decision::Reject)));
     }
 }

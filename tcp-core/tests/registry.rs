@@ -155,3 +155,43 @@ fn bad_json_is_a_typed_error() {
     }
     assert!(RegistryBuilder::new().build().unwrap().is_empty());
 }
+
+#[test]
+fn open_errors_name_the_path_in_the_readers_terms() {
+    let dir = std::env::temp_dir();
+    let e = Registry::open(&dir).unwrap_err().to_string();
+    assert!(
+        e.contains(&dir.display().to_string()) && e.contains("is a directory"),
+        "{e}"
+    );
+
+    let sandbox = data("sandbox_tool_registry.json");
+    let e = Registry::open(&sandbox).unwrap_err();
+    assert_eq!(e.code(), tcp_core::ErrorCode::BadInput);
+    let e = e.to_string();
+    assert!(e.contains("sandbox_tool_registry.json"), "{e}");
+    assert!(e.contains("\"tools\"") && e.contains("\"commands\""), "{e}");
+    assert!(!e.contains("Serde") && !e.contains("character"), "{e}");
+
+    let e = Registry::from_json(&mut b"{\"commands\": {\"ls\": {}}}".to_vec())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("binary_hex") && e.contains("line 1"), "{e}");
+    let e = Registry::from_json(&mut b"[1, 2".to_vec())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not valid JSON"), "{e}");
+}
+
+#[test]
+fn a_json_registry_reports_json() {
+    let reg = Registry::open(data("tcp_export.json")).unwrap();
+    assert_eq!(reg.format(), RegistryFormat::Json);
+    assert_eq!(reg.format().as_str(), "json");
+    assert_eq!(
+        Registry::from_bytes(reg.as_bytes().to_vec())
+            .unwrap()
+            .format(),
+        RegistryFormat::Tcpr
+    );
+}

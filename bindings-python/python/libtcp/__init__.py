@@ -6,8 +6,10 @@ computed by tcp-core, tcp-hw or tcp-stats; this package only translates.
 - ``Descriptor``, ``validate``: one record of any dialect, decoded and decided.
 - ``validate_batch``: many records from any buffer (bytes, bytearray,
   memoryview, numpy ``uint8`` array, mmap), read in place with the GIL
-  released, one status byte per record; ``unpack_status`` and ``summarize``
-  read the statuses.
+  released, one status byte per record (a ``BatchStatus`` array whose
+  ``backend`` says which backend ran), strict or lenient; ``unpack_status``
+  and ``summarize`` read the statuses; ``warm_up()`` pays the backends'
+  one-time set-up ahead of the first batch.
 - ``Policy``, ``Verdict``, ``Reason``, ``RiskLevel``, ``Decision``.
 - ``check(line)``, ``Registry``: whole shell lines decided against a registry
   (``Registry.builtin()`` or ``Registry.open(path)``), with segments and reasons.
@@ -68,12 +70,14 @@ from libtcp._libtcp import (
     summarize,
     unpack_status,
     validate,
-    validate_batch,
+    warm_up,
 )
+from libtcp._batch import BatchStatus, validate_batch
 from libtcp import stats
 
 __all__ = [
     "AmbiguousDialectError",
+    "BatchStatus",
     "BackendInfo",
     "BadIndexError",
     "BadInputError",
@@ -124,5 +128,6 @@ __all__ = [
     "unpack_status",
     "validate",
     "validate_batch",
+    "warm_up",
     "stats",
 ]

@@ -135,23 +135,61 @@ fn summary(args: &StatsArgs, path: &str) -> Result<ExitCode, String> {
     })
 }
 
+/// A float for people: 6 significant digits, trailing zeros dropped
+/// (`20.251467969117908` prints as `20.2515`); very large or small
+/// magnitudes in exponent form. `--json` keeps every digit.
+fn sig(x: f64) -> String {
+    const DIGITS: i32 = 6;
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    if !(-4..DIGITS).contains(&magnitude) {
+        let text = format!("{:.*e}", (DIGITS - 1) as usize, x);
+        return match text.split_once('e') {
+            Some((mantissa, exp)) => format!("{}e{exp}", trim_zeros(mantissa)),
+            None => text,
+        };
+    }
+    let decimals = (DIGITS - 1 - magnitude).max(0) as usize;
+    trim_zeros(&format!("{x:.decimals$}")).to_owned()
+}
+
+/// `1.50000` -> `1.5`, `2.000` -> `2`; text without a decimal point is kept.
+fn trim_zeros(text: &str) -> &str {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
+}
+
 fn print_summary(path: &str, s: &Summary, reports: &[ComplianceReport]) {
     println!("{path}");
     println!("  n          {}", s.n);
-    println!("  mean       {}", s.mean);
-    println!("  std dev    {}  (ddof = 1)", s.std_dev);
+    println!("  mean       {}", sig(s.mean));
+    println!("  std dev    {}  (ddof = 1)", sig(s.std_dev));
     match s.cv {
-        Some(cv) => println!("  cv         {cv:.6}"),
+        Some(cv) => println!("  cv         {}", sig(cv)),
         None => println!("  cv         undefined (mean is 0)"),
     }
-    println!("  min / max  {} / {}", s.min, s.max);
-    println!("  p50 / p95 / p99  {} / {} / {}", s.p50, s.p95, s.p99);
-    println!("  mad        {}  (normal-scaled {})", s.mad, s.mad_normal);
+    println!("  min / max  {} / {}", sig(s.min), sig(s.max));
+    println!(
+        "  p50 / p95 / p99  {} / {} / {}",
+        sig(s.p50),
+        sig(s.p95),
+        sig(s.p99)
+    );
+    println!(
+        "  mad        {}  (normal-scaled {})",
+        sig(s.mad),
+        sig(s.mad_normal)
+    );
     println!(
         "  mean {:.0}% CI  [{}, {}]",
         s.mean_ci.level * 100.0,
-        s.mean_ci.lower,
-        s.mean_ci.upper
+        sig(s.mean_ci.lower),
+        sig(s.mean_ci.upper)
     );
     for r in reports {
         println!(
@@ -211,20 +249,20 @@ fn compare(args: &StatsArgs, path_a: &str, path_b: &str) -> Result<ExitCode, Str
         println!(
             "A: {path_a}  n = {}  mean = {}  sd = {}",
             ma.n,
-            ma.mean,
-            ma.variance.sqrt()
+            sig(ma.mean),
+            sig(ma.variance.sqrt())
         );
         println!(
             "B: {path_b}  n = {}  mean = {}  sd = {}",
             mb.n,
-            mb.mean,
-            mb.variance.sqrt()
+            sig(mb.mean),
+            sig(mb.variance.sqrt())
         );
         println!(
-            "Welch t = {:.6}  df = {:.3}  p (two-sided) = {:.6e}  -> {} at alpha {}",
-            welch.t,
-            welch.df,
-            welch.p_two_sided,
+            "Welch t = {}  df = {}  p (two-sided) = {}  -> {} at alpha {}",
+            sig(welch.t),
+            sig(welch.df),
+            sig(welch.p_two_sided),
             if significant {
                 "significant"
             } else {
@@ -234,36 +272,38 @@ fn compare(args: &StatsArgs, path_a: &str, path_b: &str) -> Result<ExitCode, Str
         );
         println!(
             "mean A - mean B = {}  {:.0}% CI [{}, {}]",
-            welch.mean_difference,
+            sig(welch.mean_difference),
             diff_ci.level * 100.0,
-            diff_ci.lower,
-            diff_ci.upper
+            sig(diff_ci.lower),
+            sig(diff_ci.upper)
         );
         if let Some(m) = mwu {
             println!(
-                "Mann-Whitney U = {}  p (two-sided) = {:.6e}",
-                m.u1, m.p_two_sided
+                "Mann-Whitney U = {}  p (two-sided) = {}",
+                sig(m.u1),
+                sig(m.p_two_sided)
             );
         }
         println!(
-            "Cohen's d = {:.6}  Hedges' g = {:.6}",
-            effect.cohen_d, effect.hedges_g
+            "Cohen's d = {}  Hedges' g = {}",
+            sig(effect.cohen_d),
+            sig(effect.hedges_g)
         );
         match ratio {
             Ok(r) => println!(
-                "mean A / mean B = {:.6}  {:.0}% CI [{:.6}, {:.6}] (Fieller)",
-                r.ratio,
+                "mean A / mean B = {}  {:.0}% CI [{}, {}] (Fieller)",
+                sig(r.ratio),
                 r.interval.level * 100.0,
-                r.interval.lower,
-                r.interval.upper
+                sig(r.interval.lower),
+                sig(r.interval.upper)
             ),
             Err(e) => println!("mean A / mean B: {e}"),
         }
         println!(
-            "power to detect |d| = {:.4}: {:.4}; minimal detectable effect at power 0.8: d = {:.4}",
-            effect.cohen_d.abs(),
-            observed_power,
-            mde
+            "power to detect |d| = {}: {}; minimal detectable effect at power 0.8: d = {}",
+            sig(effect.cohen_d.abs()),
+            sig(observed_power),
+            sig(mde)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -272,6 +312,21 @@ fn compare(args: &StatsArgs, path_a: &str, path_b: &str) -> Result<ExitCode, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floats_for_people_have_six_significant_digits() {
+        assert_eq!(sig(20.251467969117908), "20.2515");
+        assert_eq!(sig(0.000123456789), "0.000123457");
+        assert_eq!(sig(123456.789), "123457");
+        assert_eq!(sig(1234567.89), "1.23457e6");
+        assert_eq!(sig(-0.00001234567), "-1.23457e-5");
+        assert_eq!(sig(2.5), "2.5");
+        assert_eq!(sig(100.0), "100");
+        assert_eq!(sig(0.0), "0");
+        assert_eq!(sig(f64::INFINITY), "inf");
+        // Rounding up to the next power of ten stays at six digits.
+        assert_eq!(sig(9.9999996), "10");
+    }
 
     #[test]
     fn parses_numbers_comments_and_blank_lines() {

@@ -144,17 +144,62 @@ pub(crate) fn from_json(text: &mut [u8]) -> Result<RegistryBuilder> {
             }
             Ok(builder)
         }
-        Err(first) => {
-            let mut again = backup;
-            let export: Export = simd_json::serde::from_slice(&mut again).map_err(|_| {
-                bad(format!(
-                    "not a libtcp registry or a prototype export: {first}"
-                ))
-            })?;
+        Err(_) => {
+            let mut again = backup.clone();
+            let Ok(export) = simd_json::serde::from_slice::<Export>(&mut again) else {
+                return Err(bad(explain_unreadable(&backup)));
+            };
             for (name, e) in &export.commands {
                 builder.add_raw(name, Dialect::V2Kb, &decode_hex(&e.binary_hex)?, "")?;
             }
             Ok(builder)
         }
+    }
+}
+
+/// Says, in the reader's terms, why a JSON document is neither schema: not
+/// JSON at all, not an object, an object of another kind (its top-level keys),
+/// or one of the two schemas with a bad field (serde_json's line and column;
+/// simd-json's own errors name parser internals).
+fn explain_unreadable(text: &[u8]) -> String {
+    const EXPECTED: &str = "expected libtcp's registry JSON (top-level \"format\", \"version\", \"entries\") \
+         or the prototype's export (top-level \"commands\")";
+    let value: serde_json::Value = match serde_json::from_slice(text) {
+        Ok(v) => v,
+        Err(e) => return format!("not valid JSON: {e}"),
+    };
+    let serde_json::Value::Object(map) = &value else {
+        return format!(
+            "not a registry: {EXPECTED}, found a JSON {}",
+            json_kind(&value)
+        );
+    };
+    let schema_error = if map.contains_key("entries") || map.contains_key("format") {
+        serde_json::from_slice::<JsonRegistry>(text).err()
+    } else if map.contains_key("commands") {
+        serde_json::from_slice::<Export>(text).err()
+    } else {
+        None
+    };
+    if let Some(e) = schema_error {
+        return format!("not a valid registry: {e}");
+    }
+    let keys: Vec<String> = map.keys().take(8).map(|k| format!("{k:?}")).collect();
+    let keys = if keys.is_empty() {
+        "an empty object".to_owned()
+    } else {
+        format!("top-level keys {}", keys.join(", "))
+    };
+    format!("not a registry: {EXPECTED}, found {keys}")
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
     }
 }

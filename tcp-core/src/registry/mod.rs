@@ -37,6 +37,9 @@ pub enum RegistryFormat {
     TcpdbV1,
     /// The prototype's TCPDB v2.
     TcpdbV2,
+    /// JSON (libtcp's schema or the prototype's export), held in memory as
+    /// TCPR: [`Registry::as_bytes`] gives the TCPR bytes built from it.
+    Json,
 }
 
 impl RegistryFormat {
@@ -46,6 +49,7 @@ impl RegistryFormat {
             Self::Tcpr => "tcpr-v1",
             Self::TcpdbV1 => "tcpdb-v1",
             Self::TcpdbV2 => "tcpdb-v2",
+            Self::Json => "json",
         }
     }
 }
@@ -164,12 +168,26 @@ fn check_entry(name: &str, dialect: Dialect, descriptor: &[u8]) -> Result<()> {
     }
 }
 
+/// `e` with the file's path in front of its detail, where it has one.
+fn in_file(e: Error, path: &Path) -> Error {
+    let at = |detail: String| format!("{}: {detail}", path.display());
+    match e {
+        Error::BadInput { detail } => Error::BadInput { detail: at(detail) },
+        Error::BadIndex { detail } => Error::BadIndex { detail: at(detail) },
+        Error::BadName { detail } => Error::BadName { detail: at(detail) },
+        Error::Io { detail } => Error::Io { detail: at(detail) },
+        other => other,
+    }
+}
+
 /// A read-only registry. `Send + Sync`; lookups never allocate.
 pub struct Registry {
     storage: Storage,
     index: Index,
     /// (hash, slot or entry number), sorted, for [`Registry::get_by_hash`].
     by_hash: Vec<([u8; 4], u32)>,
+    /// Built from JSON (reported as [`RegistryFormat::Json`], not as the TCPR it is held in).
+    from_json: bool,
 }
 
 impl core::fmt::Debug for Registry {
@@ -188,15 +206,21 @@ impl Registry {
     /// registry file while it is open.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
+        // Mapping a directory fails with ENODEV ("No such device"): say what it is.
+        if path.is_dir() {
+            return Err(Error::Io {
+                detail: format!("{}: is a directory, not a registry file", path.display()),
+            });
+        }
         let file = std::fs::File::open(path).map_err(|e| Error::Io {
             detail: format!("{}: {e}", path.display()),
         })?;
-        let map = mmap::map(&file)?;
+        let map = mmap::map(&file).map_err(|e| in_file(e, path))?;
         if map.first() == Some(&b'{') {
             let mut text = map.to_vec();
-            return Self::from_json(&mut text);
+            return Self::from_json(&mut text).map_err(|e| in_file(e, path));
         }
-        Self::from_storage(Storage::Mapped(map))
+        Self::from_storage(Storage::Mapped(map)).map_err(|e| in_file(e, path))
     }
 
     /// Reads a registry from bytes (TCPR or TCPDB).
@@ -206,7 +230,9 @@ impl Registry {
 
     /// Builds a registry from JSON (libtcp's schema or the prototype's export).
     pub fn from_json(text: &mut [u8]) -> Result<Self> {
-        json::from_json(text)?.build()
+        let mut reg = json::from_json(text)?.build()?;
+        reg.from_json = true;
+        Ok(reg)
     }
 
     fn from_storage(storage: Storage) -> Result<Self> {
@@ -224,6 +250,7 @@ impl Registry {
             storage,
             index,
             by_hash: Vec::new(),
+            from_json: false,
         };
         let mut by_hash: Vec<([u8; 4], u32)> = reg
             .positions()
@@ -327,6 +354,9 @@ impl Registry {
 
     /// The file format.
     pub fn format(&self) -> RegistryFormat {
+        if self.from_json {
+            return RegistryFormat::Json;
+        }
         match &self.index {
             Index::Tcpr(_) => RegistryFormat::Tcpr,
             Index::Tcpdb { version: 1, .. } => RegistryFormat::TcpdbV1,
