@@ -51,6 +51,7 @@
 
 pub mod builtin;
 mod evaluate;
+mod grammar;
 pub mod families;
 pub mod lexer;
 pub mod parser;
