@@ -84,12 +84,10 @@ mod layout {
     pub(super) const OFF_BITS: u32 = 22;
     /// Entry: target id in the low bits, alias index above.
     pub(super) const ID_BITS: u32 = 26;
-    /// Header sections, each as (word offset, word count) after the magic.
-    pub(super) const ROOTS: usize = 0;
-    pub(super) const NODES: usize = 1;
-    pub(super) const OPTIONS: usize = 2;
-    pub(super) const OPT_ENTRIES: usize = 3;
-    pub(super) const SUB_ENTRIES: usize = 4;
+    // Header sections, each as (word offset, word count) after the magic,
+    // also generated as constants (`ROOTS_AT`, `ROOTS_LEN`, ...). Roots
+    // are (name reference, node) pairs sorted by name.
+    include!(concat!(env!("OUT_DIR"), "/fig_layout.rs"));
     /// Node record words: flags, separators, option entries (start, count),
     /// subcommand entries (start, count), name count, names.
     pub(super) const N_FLAGS: usize = 0;
@@ -146,12 +144,6 @@ fn index(i: usize) -> usize {
     word(i) as usize
 }
 
-/// (word offset, count) of a header section.
-#[inline]
-fn section(s: usize) -> (usize, usize) {
-    (index(1 + 2 * s), index(2 + 2 * s))
-}
-
 /// The string a reference word names.
 #[inline]
 fn string(r: u32) -> &'static str {
@@ -190,17 +182,16 @@ impl Grammar {
         if word(0) != MAGIC {
             return None;
         }
-        let (roots, count) = section(ROOTS);
-        let root = |i: usize| Node(word(roots + i)).names().next().unwrap_or("");
+        let count = ROOTS_LEN / 2;
+        let root = |i: usize| string(word(ROOTS_AT + 2 * i));
         let at = lower_bound(count, name.as_bytes(), root);
-        (at < count && root(at) == name).then(|| CommandGrammar(Node(word(roots + at))))
+        (at < count && root(at) == name).then(|| CommandGrammar(Node(word(ROOTS_AT + 2 * at + 1))))
     }
 }
 
 /// The names of all commands with a grammar, sorted bytewise.
 pub(crate) fn known_commands() -> impl Iterator<Item = &'static str> {
-    let (roots, count) = section(ROOTS);
-    (0..count).map(move |i| Node(word(roots + i)).names().next().unwrap_or(""))
+    (0..ROOTS_LEN / 2).map(|i| string(word(ROOTS_AT + 2 * i)))
 }
 
 /// Sizes of the compiled grammars.
@@ -222,13 +213,13 @@ pub(crate) struct Counts {
 
 /// Sizes of the compiled grammars (walks the tables; for reports and tests).
 pub(crate) fn counts() -> Counts {
-    let (nodes, node_words) = section(NODES);
-    let (options, option_words) = section(OPTIONS);
+    let (nodes, node_words) = (NODES_AT, NODES_LEN);
+    let (options, option_words) = (OPTIONS_AT, OPTIONS_LEN);
     let mut c = Counts {
-        commands: section(ROOTS).1,
+        commands: ROOTS_LEN / 2,
         subcommands: 0,
         distinct_options: 0,
-        option_names: section(OPT_ENTRIES).1,
+        option_names: OPT_ENTRIES_LEN,
         bytes: TABLES.len() + STRINGS.len(),
     };
     let mut at = 0;
@@ -268,7 +259,7 @@ pub(crate) struct Node(u32);
 impl Node {
     /// Word `field` of this node's record.
     fn field(self, field: usize) -> u32 {
-        word(section(NODES).0 + self.0 as usize + field)
+        word(NODES_AT + self.0 as usize + field)
     }
 
     fn flags(self) -> u32 {
@@ -277,7 +268,7 @@ impl Node {
 
     /// The node's names, first (canonical) first.
     pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
-        let base = section(NODES).0 + self.0 as usize + N_NAMES;
+        let base = NODES_AT + self.0 as usize + N_NAMES;
         (0..self.field(N_NAME_COUNT) as usize).map(move |i| string(word(base + i)))
     }
 
@@ -333,15 +324,11 @@ impl Node {
 
     /// The subcommand named `name` (any alias).
     pub(crate) fn subcommand(self, name: &str) -> Option<Node> {
-        let (base, _) = section(SUB_ENTRIES);
-        let start = base + self.field(N_SUB_START) as usize;
+        let start = SUB_ENTRIES_AT + self.field(N_SUB_START) as usize;
         let count = self.field(N_SUB_COUNT) as usize;
         let name_at = |i: usize| {
             let (id, alias) = entry(word(start + i));
-            Node(id)
-                .names()
-                .nth(alias)
-                .unwrap_or("")
+            Node(id).names().nth(alias).unwrap_or("")
         };
         let at = lower_bound(count, name.as_bytes(), name_at);
         (at < count && name_at(at) == name).then(|| {
@@ -357,7 +344,7 @@ impl Node {
 
     /// The node's subcommands, sorted by name, once per alias.
     pub(crate) fn subcommands(self) -> impl Iterator<Item = (&'static str, Node)> {
-        let start = section(SUB_ENTRIES).0 + self.field(N_SUB_START) as usize;
+        let start = SUB_ENTRIES_AT + self.field(N_SUB_START) as usize;
         (0..self.field(N_SUB_COUNT) as usize).map(move |i| {
             let (id, alias) = entry(word(start + i));
             let node = Node(id);
@@ -365,26 +352,67 @@ impl Node {
         })
     }
 
-    /// The option names of this node (its own and inherited persistent
-    /// ones), sorted bytewise, with their option.
+    /// The option names of this node (its own; persistent options of the
+    /// ancestors apply too, see [`parse`]), sorted bytewise, with their
+    /// option.
     pub(crate) fn options(self) -> impl Iterator<Item = (&'static str, OptionSpec)> {
-        let start = section(OPT_ENTRIES).0 + self.field(N_OPT_START) as usize;
+        let start = OPT_ENTRIES_AT + self.field(N_OPT_START) as usize;
         (0..self.field(N_OPT_COUNT) as usize).map(move |i| opt_entry(word(start + i)))
     }
 
     fn opt_run(self) -> (usize, usize) {
         (
-            section(OPT_ENTRIES).0 + self.field(N_OPT_START) as usize,
+            OPT_ENTRIES_AT + self.field(N_OPT_START) as usize,
             self.field(N_OPT_COUNT) as usize,
         )
     }
 
-    /// The option spelled exactly `name` (`--force`, `-f`, `-name`).
+    /// The option of this node spelled exactly `name` (`--force`, `-f`,
+    /// `-name`); inherited persistent options are not searched here.
     pub(crate) fn option(self, name: &str) -> Option<OptionSpec> {
         let (start, count) = self.opt_run();
         let name_at = |i: usize| opt_entry(word(start + i)).0;
         let at = lower_bound(count, name.as_bytes(), name_at);
         (at < count && name_at(at) == name).then(|| opt_entry(word(start + at)).1)
+    }
+
+    /// The options of this node whose names start with `prefix`, added to
+    /// `found` once each (`persistent_only`: those subcommands inherit).
+    fn options_with_prefix(self, prefix: &str, persistent_only: bool, found: &mut Vec<OptionSpec>) {
+        let (start, count) = self.opt_run();
+        let mut i = lower_bound(count, prefix.as_bytes(), |i| opt_entry(word(start + i)).0);
+        while i < count {
+            let (name, spec) = opt_entry(word(start + i));
+            if !name.starts_with(prefix) {
+                break;
+            }
+            if (!persistent_only || spec.persistent()) && !found.contains(&spec) {
+                found.push(spec);
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Where option names are looked up: the current (sub)command, then the
+/// persistent options of its ancestors, innermost first (a subcommand's own
+/// option shadows an inherited one of the same name).
+#[derive(Clone, Copy)]
+struct Scope<'c> {
+    node: Node,
+    /// Ancestors, root first.
+    ancestors: &'c [Node],
+}
+
+impl Scope<'_> {
+    /// The option spelled exactly `name`.
+    fn option(self, name: &str) -> Option<OptionSpec> {
+        self.node.option(name).or_else(|| {
+            self.ancestors
+                .iter()
+                .rev()
+                .find_map(|a| a.option(name).filter(|o| o.persistent()))
+        })
     }
 
     /// The long option `prefix` abbreviates: exact name first, else the one
@@ -393,18 +421,10 @@ impl Node {
         if let Some(o) = self.option(prefix) {
             return Prefix::One(o);
         }
-        let (start, count) = self.opt_run();
         let mut found: Vec<OptionSpec> = Vec::new();
-        let mut i = lower_bound(count, prefix.as_bytes(), |i| opt_entry(word(start + i)).0);
-        while i < count {
-            let (name, spec) = opt_entry(word(start + i));
-            if !name.starts_with(prefix) {
-                break;
-            }
-            if !found.contains(&spec) {
-                found.push(spec);
-            }
-            i += 1;
+        self.node.options_with_prefix(prefix, false, &mut found);
+        for a in self.ancestors.iter().rev() {
+            a.options_with_prefix(prefix, true, &mut found);
         }
         match found.len() {
             0 => Prefix::None,
@@ -444,7 +464,7 @@ pub(crate) struct OptionSpec(u32);
 
 impl OptionSpec {
     fn field(self, field: usize) -> u32 {
-        word(section(OPTIONS).0 + self.0 as usize + field)
+        word(OPTIONS_AT + self.0 as usize + field)
     }
 
     fn bits(self) -> u32 {
@@ -453,7 +473,7 @@ impl OptionSpec {
 
     /// All names, canonical first.
     pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
-        let base = section(OPTIONS).0 + self.0 as usize + O_NAMES;
+        let base = OPTIONS_AT + self.0 as usize + O_NAMES;
         (0..self.field(O_NAME_COUNT) as usize).map(move |i| string(word(base + i)))
     }
 
@@ -569,7 +589,9 @@ impl ParsedArgv<'_> {
         &'s self,
         canonical: &'s str,
     ) -> impl Iterator<Item = &'s ParsedOption<'s>> + 's {
-        self.options.iter().filter(move |o| o.canonical == canonical)
+        self.options
+            .iter()
+            .filter(move |o| o.canonical == canonical)
     }
 
     /// Whether everything was understood (no unknown or ambiguous option).
@@ -626,20 +648,20 @@ impl<'a> State<'a, '_> {
 
     /// A long option word (`--name`, `--name=value`, or `-name` for specs
     /// with single-dash long options). Returns false when not found.
-    fn long(&mut self, node: Node, w: &'a str, pos: usize, abbreviate: bool) -> bool {
-        let split = w.bytes().position(|b| node.is_separator(b));
+    fn long(&mut self, scope: Scope<'_>, w: &'a str, pos: usize, abbreviate: bool) -> bool {
+        let split = w.bytes().position(|b| scope.node.is_separator(b));
         let (name, value) = match split {
             Some(at) => (w.get(..at).unwrap_or(w), w.get(at + 1..)),
             None => (w, None),
         };
-        if let Some(spec) = node.option(name) {
+        if let Some(spec) = scope.option(name) {
             self.take(spec, name, value, pos);
             return true;
         }
         if !abbreviate || !name.starts_with("--") {
             return false;
         }
-        match node.option_prefix(name) {
+        match scope.option_prefix(name) {
             Prefix::One(spec) => self.take(spec, name, value, pos),
             Prefix::Many(specs) => self.out.ambiguous.push(Ambiguous {
                 position: pos,
@@ -656,12 +678,12 @@ impl<'a> State<'a, '_> {
     /// letter takes the rest of the word (`-ofile`), else, with
     /// `values_follow` false, the next word; with it true (old style), the
     /// values are taken from the following words in order.
-    fn cluster(&mut self, node: Node, chars: &'a str, pos: usize, values_follow: bool) {
+    fn cluster(&mut self, scope: Scope<'_>, chars: &'a str, pos: usize, values_follow: bool) {
         let mut buf = [0u8; 8];
         for (at, c) in chars.char_indices() {
             let end = at + c.len_utf8();
             let letter = chars.get(at..end).unwrap_or("");
-            let Some(spec) = node.option(short_name(c, &mut buf)) else {
+            let Some(spec) = scope.option(short_name(c, &mut buf)) else {
                 self.out.unknown_options.push((pos, letter));
                 continue;
             };
@@ -704,9 +726,15 @@ pub(crate) fn parse<'a>(grammar: CommandGrammar, argv: &[&'a str]) -> ParsedArgv
     // Set after `--`, or after the first operand when options must precede
     // operands, or at find's expression: every later word is an operand.
     let mut operands_only = false;
+    // Ancestors of `node`, root first, for inherited (persistent) options.
+    let mut chain: Vec<Node> = Vec::new();
     while let Some(&w) = argv.get(st.i) {
         let pos = st.i;
         st.i += 1;
+        let scope = Scope {
+            node,
+            ancestors: &chain,
+        };
         if operands_only {
             st.out.operands.push((pos, w));
             continue;
@@ -719,14 +747,19 @@ pub(crate) fn parse<'a>(grammar: CommandGrammar, argv: &[&'a str]) -> ParsedArgv
         let flags = node.flags();
         let dashed = w.len() > 1 && w.starts_with('-');
         if pos == 0 && flags & D_OLD != 0 && !dashed && !w.is_empty() {
-            st.cluster(node, w, pos, true);
+            st.cluster(scope, w, pos, true);
             continue;
         }
         let letters = w.get(1..).unwrap_or("");
-        if dashed && pos == 0 && flags & D_SIG != 0 && !w.starts_with("--") && node.option(w).is_none() {
+        if dashed
+            && pos == 0
+            && flags & D_SIG != 0
+            && !w.starts_with("--")
+            && scope.option(w).is_none()
+        {
             // `kill -HUP`, `kill -9`: the signal, reported as `-s`, unless
             // the first letter is a value-taking option (`kill -sHUP`).
-            if let Some(spec) = node.option("-s") {
+            if let Some(spec) = scope.option("-s") {
                 let mut buf = [0u8; 8];
                 let first = letters.chars().next().unwrap_or('-');
                 let takes_value = node
@@ -738,11 +771,12 @@ pub(crate) fn parse<'a>(grammar: CommandGrammar, argv: &[&'a str]) -> ParsedArgv
                 }
             }
         }
-        if !dashed || (is_negative_number(w) && node.option(w).is_none()) {
+        if !dashed || (is_negative_number(w) && scope.option(w).is_none()) {
             if st.out.operands.is_empty() {
                 if let Some(sub) = node.subcommand(w) {
                     st.out.path.push(sub.name());
                     st.out.path_positions.push(pos);
+                    chain.push(node);
                     node = sub;
                     continue;
                 }
@@ -752,15 +786,15 @@ pub(crate) fn parse<'a>(grammar: CommandGrammar, argv: &[&'a str]) -> ParsedArgv
             continue;
         }
         let pnc = node.posix_noncompliant();
-        if w.starts_with("--") || pnc || w.len() > 2 && node.option(w).is_some() {
-            if st.long(node, w, pos, node.abbreviations()) {
+        if w.starts_with("--") || pnc || w.len() > 2 && scope.option(w).is_some() {
+            if st.long(scope, w, pos, node.abbreviations()) {
                 continue;
             }
             // A single-dash word of a spec with single-dash long options
             // whose first letter is an option is a cluster (`find -O3`).
             let cluster = pnc
                 && !w.starts_with("--")
-                && w.get(..2).is_some_and(|n| node.option(n).is_some());
+                && w.get(..2).is_some_and(|n| scope.option(n).is_some());
             if !cluster {
                 if flags & D_EXPR != 0 {
                     // find's expression starts here: `find -name x`.
@@ -772,7 +806,7 @@ pub(crate) fn parse<'a>(grammar: CommandGrammar, argv: &[&'a str]) -> ParsedArgv
                 continue;
             }
         }
-        st.cluster(node, letters, pos, false);
+        st.cluster(scope, letters, pos, false);
     }
     st.out.node = node;
     st.out

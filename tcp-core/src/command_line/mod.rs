@@ -51,8 +51,8 @@
 
 pub mod builtin;
 mod evaluate;
-mod grammar;
 pub mod families;
+mod grammar;
 pub mod lexer;
 pub mod parser;
 pub mod rules;

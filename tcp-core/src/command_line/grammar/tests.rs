@@ -129,7 +129,11 @@ fn tar_attached_values_clusters_and_old_style() {
     let r = p("tar czf out.tgz dir");
     assert_eq!(
         opts(&r),
-        [("--create", None), ("--gzip", None), ("--file", Some("out.tgz"))]
+        [
+            ("--create", None),
+            ("--gzip", None),
+            ("--file", Some("out.tgz"))
+        ]
     );
     assert_eq!(operands(&r), ["dir"]);
 }
@@ -257,43 +261,57 @@ fn tables_are_consistent() {
 
 #[test]
 fn persistent_options_are_inherited() {
-    // tar's options are persistent in the spec; they reach nowhere else,
-    // so test with a spec whose subcommands inherit: find one.
+    // Every persistent option of a root is understood after each of its
+    // subcommands, unless that subcommand has its own option of the name.
     let mut checked = 0;
-    for n in known_commands().take(300) {
+    for n in known_commands() {
         let root = Grammar::lookup(n).unwrap().root();
-        for (name, spec) in root.options() {
-            if !spec.persistent() {
-                continue;
-            }
-            for (_, sub) in root.subcommands() {
-                if sub.option(name).is_none() {
-                    // Only a subcommand defining the name itself may lack it.
-                    panic!("{n}: {name} not inherited by {}", sub.name());
-                }
+        for (name, spec) in root.options().filter(|o| o.1.persistent()) {
+            for (sub_name, sub) in root.subcommands().take(5) {
+                let r = parse(Grammar::lookup(n).unwrap(), &[sub_name, name, "v"]);
+                assert_eq!(r.path.first(), Some(&sub.name()));
+                let want = sub.option(name).unwrap_or(spec);
+                assert_eq!(r.options[0].spec, want, "{n} {sub_name} {name}");
                 checked += 1;
             }
         }
     }
-    assert!(checked > 0);
+    assert!(checked > 100, "{checked}");
+    // The AWS CLI's global options (overlay) after a deep subcommand.
+    let r = p("aws s3 rm s3://b/k --recursive --region eu-west-1 --dryrun");
+    assert_eq!(r.path, ["s3", "rm"]);
+    assert!(r.fully_understood(), "{r:?}");
+    assert_eq!(
+        r.option("--region").next().unwrap().value,
+        Some("eu-west-1")
+    );
+    assert_eq!(operands(&r), ["s3://b/k"]);
+    let r = p("kubectl delete pod x -n prod --force");
+    assert_eq!(r.option("--namespace").next().unwrap().value, Some("prod"));
+    assert!(r.fully_understood(), "{r:?}");
 }
 
-/// lookup + parse of a typical command; prints the time per call.
+/// lookup + parse of a typical command; prints the time per call (the best
+/// of several batches, the machine being shared). For a release figure:
+/// `cargo test --release -p tcp-core --lib parse_time -- --nocapture`.
 #[test]
 fn parse_time() {
     let words = ["push", "--force", "origin", "main"];
-    let rounds = 20_000u32;
-    let start = std::time::Instant::now();
+    let rounds = 2_000u32;
+    let mut best = std::time::Duration::MAX;
     let mut n = 0;
-    for _ in 0..rounds {
-        let g = Grammar::lookup(std::hint::black_box("git")).unwrap();
-        n += parse(g, std::hint::black_box(&words)).options.len();
+    for _ in 0..10 {
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            let g = Grammar::lookup(std::hint::black_box("git")).unwrap();
+            n += parse(g, std::hint::black_box(&words)).options.len();
+        }
+        best = best.min(start.elapsed() / rounds);
     }
-    let per = start.elapsed() / rounds;
-    assert_eq!(n, rounds as usize);
-    println!("lookup+parse `git push --force origin main`: {per:?}");
+    assert_eq!(n, 10 * rounds as usize);
+    println!("lookup+parse `git push --force origin main`: {best:?}");
     // Generous bound for unoptimised test builds on a loaded machine.
-    assert!(per < std::time::Duration::from_micros(200), "{per:?}");
+    assert!(best < std::time::Duration::from_micros(200), "{best:?}");
 }
 
 /// Every word is accounted for exactly once.
@@ -342,10 +360,49 @@ fn check_accounting(r: &ParsedArgv<'_>, n: usize) {
 }
 
 const WORDS: &[&str] = &[
-    "--", "-", "-1", "-9", "-HUP", "-rf", "-xvf", "-Icmd", "-o", "-ofile", "--force", "--forc",
-    "--f", "--hard", "--output=x", "--output", "--recur", "--no-such", "-name", "x", "origin",
-    "push", "reset", "remote", "add", "run", "--privileged=true", "czf", "-c", "k=v", "-C", "é",
-    "-é", "--é=é", "=", "-=", "--=", "", "{}", ";", "-jar", "-X", "--m",
+    "--",
+    "-",
+    "-1",
+    "-9",
+    "-HUP",
+    "-rf",
+    "-xvf",
+    "-Icmd",
+    "-o",
+    "-ofile",
+    "--force",
+    "--forc",
+    "--f",
+    "--hard",
+    "--output=x",
+    "--output",
+    "--recur",
+    "--no-such",
+    "-name",
+    "x",
+    "origin",
+    "push",
+    "reset",
+    "remote",
+    "add",
+    "run",
+    "--privileged=true",
+    "czf",
+    "-c",
+    "k=v",
+    "-C",
+    "é",
+    "-é",
+    "--é=é",
+    "=",
+    "-=",
+    "--=",
+    "",
+    "{}",
+    ";",
+    "-jar",
+    "-X",
+    "--m",
 ];
 const COMMANDS: &[&str] = &[
     "git", "rm", "tar", "kill", "find", "docker", "curl", "java", "sort", "aws", "npm", "ls",
