@@ -56,9 +56,11 @@
 //!   or whose overlay turns it off (`abbr: 0`). An exact name always wins.
 //! - A dash followed by digits is an operand (`kill -HUP -1`) unless the
 //!   command has that option (`ls -1`).
-//! - Options may follow operands unless the spec says
-//!   `optionsMustPrecedeArguments`; `find`'s expression (`expr`) starts at
-//!   the first word that is not one of its options.
+//! - Options may follow operands (GNU getopt permutes) unless the spec says
+//!   `optionsMustPrecedeArguments` or the operands are a command
+//!   (`isCommand`: `sudo rm -rf /`, `xargs`, `env`, `time`): then the first
+//!   operand ends the options. `find`'s expression (`expr`) starts at the
+//!   first word that is not one of its options.
 //! - `kill -SIGNAL` (`sig`): a first word `-NAME` or `-N` that is not an
 //!   option is the signal, reported as the `-s` option with value `NAME`.
 //! - `tar xvf a.tar` (`old`): a first word without dash is a cluster of
@@ -782,7 +784,11 @@ pub(crate) fn parse<'a>(grammar: CommandGrammar, argv: &[&'a str]) -> ParsedArgv
                 }
             }
             st.out.operands.push((pos, w));
-            operands_only = flags & D_OMP != 0;
+            // Options end at the first operand where the spec says so, and
+            // where the operands are a command line of their own (`sudo rm
+            // -rf /`: `-rf` is rm's; these wrappers stop at the first
+            // operand, getopt's `+` mode).
+            operands_only = flags & (D_OMP | A_COMMAND) != 0;
             continue;
         }
         let pnc = node.posix_noncompliant();

@@ -210,6 +210,21 @@ fn curl_attached_and_separate_values() {
 }
 
 #[test]
+fn wrapped_command_keeps_its_options() {
+    let r = p("sudo -u root rm -rf /");
+    assert_eq!(opts(&r), [("--user", Some("root"))]);
+    assert_eq!(operands(&r), ["rm", "-rf", "/"]);
+    assert!(
+        Grammar::lookup("sudo")
+            .unwrap()
+            .root()
+            .operands_are_command()
+    );
+    let r = p("xargs -0 rm -f");
+    assert_eq!(operands(&r), ["rm", "-f"]);
+}
+
+#[test]
 fn single_dash_long_options() {
     let r = p("java -jar app.jar arg");
     assert_eq!(opts(&r), [("-jar", Some("app.jar"))]);
