@@ -34,6 +34,7 @@ const D_SIG: u32 = 1 << 19;
 const D_OLD: u32 = 1 << 20;
 const D_NO_ABBR: u32 = 1 << 21;
 const D_DANGEROUS: u32 = 1 << 22;
+const D_GO: u32 = 1 << 23;
 
 struct Out {
     strings: String,
@@ -106,8 +107,7 @@ fn parse_opt(v: &Value) -> Res<Opt> {
     Ok(Opt { names, bits })
 }
 
-fn directive_bits(d: Option<&Value>) -> (u32, u32) {
-    let Some(d) = d else { return (0, 0) };
+fn directive_bits(d: &serde_json::Map<String, Value>) -> (u32, u32) {
     let on = |k: &str| d.get(k).and_then(Value::as_u64).unwrap_or(0) != 0;
     let mut bits = 0;
     for (k, b) in [
@@ -116,6 +116,7 @@ fn directive_bits(d: Option<&Value>) -> (u32, u32) {
         ("expr", D_EXPR),
         ("sig", D_SIG),
         ("old", D_OLD),
+        ("go", D_GO),
     ] {
         if on(k) {
             bits |= b;
@@ -140,7 +141,20 @@ fn directive_bits(d: Option<&Value>) -> (u32, u32) {
 /// name_count, names...]`. Persistent options stay with the node that
 /// defines them: the reader looks them up in the ancestors (copying them
 /// into every descendant would add 300 000 entries for `aws` alone).
-fn node(out: &mut Out, v: &Value, names: &[String]) -> Res<u32> {
+fn node(
+    out: &mut Out,
+    v: &Value,
+    names: &[String],
+    parent_directives: &serde_json::Map<String, Value>,
+) -> Res<u32> {
+    // Parser directives hold for the whole subtree unless a subcommand sets
+    // its own (terraform's single-dash options are declared at the root).
+    let mut directives = parent_directives.clone();
+    if let Some(own) = v.get("d").and_then(Value::as_object) {
+        for (k, x) in own {
+            directives.insert(k.clone(), x.clone());
+        }
+    }
     let mut own = Vec::new();
     for o in v.get("o").and_then(Value::as_array).into_iter().flatten() {
         own.push(parse_opt(o)?);
@@ -160,7 +174,7 @@ fn node(out: &mut Out, v: &Value, names: &[String]) -> Res<u32> {
         if sn.is_empty() {
             continue;
         }
-        let id = node(out, s, &sn)?;
+        let id = node(out, s, &sn, &directives)?;
         for (alias, n) in sn.iter().enumerate() {
             subs.push((n.clone(), id, u32::try_from(alias)?));
         }
@@ -192,7 +206,7 @@ fn node(out: &mut Out, v: &Value, names: &[String]) -> Res<u32> {
         out.sub_entries.push(id | alias << ID_BITS);
     }
 
-    let (dbits, sep) = directive_bits(v.get("d"));
+    let (dbits, sep) = directive_bits(&directives);
     let arg_bits = u32::try_from(v.get("a").and_then(Value::as_u64).unwrap_or(0))? & 0xff;
     let danger = if v.get("x").and_then(Value::as_u64).unwrap_or(0) != 0 {
         D_DANGEROUS
@@ -241,7 +255,12 @@ fn main() -> Res<()> {
     };
     let mut roots: Vec<(String, u32)> = Vec::new();
     for (name, spec) in commands {
-        let id = node(&mut out, spec, std::slice::from_ref(name))?;
+        let id = node(
+            &mut out,
+            spec,
+            std::slice::from_ref(name),
+            &serde_json::Map::new(),
+        )?;
         roots.push((name.clone(), id));
     }
     roots.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));

@@ -63,6 +63,7 @@
 //!   first word that is not one of its options.
 //! - `kill -SIGNAL` (`sig`): a first word `-NAME` or `-N` that is not an
 //!   option is the signal, reported as the `-s` option with value `NAME`.
+//! - Go's flag package (`go`, terraform): `--name` is `-name`.
 //! - `tar xvf a.tar` (`old`): a first word without dash is a cluster of
 //!   short options whose values are the following words, in order.
 
@@ -108,6 +109,7 @@ mod layout {
     pub(super) const D_OLD: u32 = 1 << 20;
     pub(super) const D_NO_ABBR: u32 = 1 << 21;
     pub(super) const D_DANGEROUS: u32 = 1 << 22;
+    pub(super) const D_GO: u32 = 1 << 23;
     /// Option record words: bits, name count, names (canonical first).
     pub(super) const O_BITS: usize = 0;
     pub(super) const O_NAME_COUNT: usize = 1;
@@ -561,7 +563,9 @@ pub(crate) struct Ambiguous<'a> {
 /// An argv read with a grammar (see the module documentation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ParsedArgv<'a> {
-    /// Canonical names of the subcommands (`["remote", "add"]`).
+    /// Canonical names of the subcommands (`["remote", "add"]`): the spec's
+    /// first name, so an alias reads as its command (`npm i` gives
+    /// `install`); the words as spelled are at `path_positions`.
     pub(crate) path: Vec<&'static str>,
     /// Word index of each subcommand of `path`.
     pub(crate) path_positions: Vec<usize>,
@@ -617,6 +621,20 @@ fn is_negative_number(w: &str) -> bool {
     w.len() > 1 && w.starts_with('-') && w.bytes().skip(1).all(|b| b.is_ascii_digit())
 }
 
+/// Whether every letter of a cluster is an option, up to the first one
+/// taking a value (which takes the rest).
+fn cluster_parses(scope: Scope<'_>, letters: &str) -> bool {
+    let mut buf = [0u8; 8];
+    for c in letters.chars() {
+        match scope.option(short_name(c, &mut buf)) {
+            None => return false,
+            Some(o) if o.arity() != Arity::None => return true,
+            Some(_) => {}
+        }
+    }
+    true
+}
+
 /// Parser state over one argv.
 struct State<'a, 'w> {
     argv: &'w [&'a str],
@@ -659,6 +677,13 @@ impl<'a> State<'a, '_> {
         if let Some(spec) = scope.option(name) {
             self.take(spec, name, value, pos);
             return true;
+        }
+        // Go's flag package (terraform): `--name` is `-name`.
+        if scope.node.flags() & D_GO != 0 && name.starts_with("--") {
+            if let Some(spec) = name.get(1..).and_then(|single| scope.option(single)) {
+                self.take(spec, name, value, pos);
+                return true;
+            }
         }
         if !abbreviate || !name.starts_with("--") {
             return false;
@@ -792,7 +817,16 @@ pub(crate) fn parse<'a>(grammar: CommandGrammar, argv: &[&'a str]) -> ParsedArgv
             continue;
         }
         let pnc = node.posix_noncompliant();
-        if w.starts_with("--") || pnc || w.len() > 2 && scope.option(w).is_some() {
+        // A spec without single-dash long options may still list a
+        // multi-letter single-dash name (`git commit -am`, `docker -it`):
+        // Fig lists such clusters for completion; the program reads them as
+        // a cluster, so the name counts only when the cluster would not parse.
+        let single_long = !pnc
+            && w.len() > 2
+            && !w.starts_with("--")
+            && scope.option(w).is_some()
+            && !cluster_parses(scope, letters);
+        if w.starts_with("--") || pnc || single_long {
             if st.long(scope, w, pos, node.abbreviations()) {
                 continue;
             }

@@ -451,3 +451,47 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn listed_clusters_read_as_clusters() {
+    // Fig lists `-am` and `-it` for completion; the programs read clusters.
+    let r = p("git commit -am msg");
+    assert_eq!(opts(&r), [("--all", None), ("--message", Some("msg"))]);
+    let r = p("docker -H tcp://h run --rm -it -v /:/host alpine sh");
+    assert_eq!(r.path, ["run"]);
+    assert_eq!(
+        opts(&r),
+        [
+            ("--host", Some("tcp://h")),
+            ("--rm", None),
+            ("--interactive", None),
+            ("--tty", None),
+            ("--volume", Some("/:/host")),
+        ]
+    );
+    assert_eq!(operands(&r), ["alpine", "sh"]);
+}
+
+#[test]
+fn subcommand_aliases_and_inherited_directives() {
+    let r = p("npm i --save-dev x");
+    assert_eq!(r.path, ["install"]);
+    assert_eq!(r.path_positions, [0]);
+    // terraform declares single-dash options at the root; its subcommands
+    // inherit that, and Go's flag package takes `--name` for `-name`.
+    let r = p("terraform apply -var=a=b -auto-approve");
+    assert_eq!(opts(&r), [("-var", Some("a=b")), ("-auto-approve", None)]);
+    let r = p("terraform destroy --auto-approve -target x");
+    assert_eq!(opts(&r), [("-auto-approve", None), ("-target", Some("x"))]);
+    assert!(r.fully_understood());
+    let r = p("gcloud compute instances delete vm --quiet");
+    assert_eq!(r.path, ["compute", "instances", "delete"]);
+    assert_eq!(opts(&r), [("--quiet", None)]);
+}
+
+#[test]
+fn ssh_remote_command_is_operands() {
+    let r = p("ssh -i key host rm -rf /");
+    assert_eq!(opts(&r), [("-i", Some("key"))]);
+    assert_eq!(operands(&r), ["host", "rm", "-rf", "/"]);
+}
