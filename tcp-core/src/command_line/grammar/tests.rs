@@ -179,6 +179,12 @@ fn docker_flag_with_attached_value() {
     assert_eq!(r.path, ["run"]);
     assert_eq!(opts(&r), [("--privileged", Some("true"))]);
     assert_eq!(operands(&r), ["img"]);
+    // Options after the image belong to the container's command.
+    let r = p("docker run --rm img rm -rf /");
+    assert_eq!(opts(&r), [("--rm", None)]);
+    assert_eq!(operands(&r), ["img", "rm", "-rf", "/"]);
+    let r = p("docker exec -it c sh -c x");
+    assert_eq!(operands(&r), ["c", "sh", "-c", "x"]);
 }
 
 #[test]
