@@ -54,6 +54,7 @@ mod environment;
 mod evaluate;
 pub mod expand;
 pub mod families;
+mod grammar;
 pub mod lexer;
 pub mod parser;
 mod place;
