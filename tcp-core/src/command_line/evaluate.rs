@@ -1073,6 +1073,8 @@ impl Eval<'_> {
         };
         let resolved = self.resolve_paths(ctx.cwd, canon, words);
         let words = resolved.as_deref().unwrap_or(words);
+        let spelled = canonical_options(canon, words);
+        let words = spelled.as_deref().unwrap_or(words);
         let args = words.get(1..).unwrap_or(&[]);
         let inv = resolve_with(canon, implied, args);
         let key = inv.key();
@@ -1336,6 +1338,64 @@ struct SegCtx<'l, 's> {
     depth: usize,
     pipe_caps: Capabilities,
     cwd: &'l Cwd,
+}
+
+/// The words with long options as the program reads them: an abbreviation
+/// (`rm --recur`, `git reset --har`) becomes the option's full name, and an
+/// ambiguous one every option it could be (the rules then see the worst);
+/// `None` if nothing changes. Uses the command's option grammar.
+fn canonical_options<'w>(canon: &str, words: &[Word<'w>]) -> Option<Vec<Word<'w>>> {
+    let args = words.get(1..)?;
+    if !args
+        .iter()
+        .any(|w| w.as_str().starts_with("--") && w.as_str().len() > 2)
+    {
+        return None;
+    }
+    let grammar = super::grammar::Grammar::lookup(canon)?;
+    let texts: Vec<&str> = args.iter().map(Word::as_str).collect();
+    let parsed = super::grammar::parse(grammar, &texts);
+    let mut out: Vec<Word<'w>> = words.to_vec();
+    let mut extra: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut changed = false;
+    for o in &parsed.options {
+        let spelled = texts.get(o.position).copied().unwrap_or("");
+        if !spelled.starts_with("--") {
+            continue;
+        }
+        let name = spelled.split('=').next().unwrap_or(spelled);
+        if name == o.canonical || !o.canonical.starts_with("--") {
+            continue;
+        }
+        let text = match spelled.split_once('=') {
+            Some((_, v)) => format!("{}={v}", o.canonical),
+            None => o.canonical.to_owned(),
+        };
+        if let Some(w) = out.get_mut(o.position + 1) {
+            w.text = Cow::Owned(text);
+            changed = true;
+        }
+    }
+    for a in &parsed.ambiguous {
+        extra.push((
+            a.position,
+            a.candidates.iter().map(|c| (*c).to_owned()).collect(),
+        ));
+    }
+    for (pos, candidates) in extra.into_iter().rev() {
+        let Some(w) = out.get(pos + 1).cloned() else {
+            continue;
+        };
+        let mut replacement = Vec::new();
+        for c in candidates {
+            let mut n = w.clone();
+            n.text = Cow::Owned(c);
+            replacement.push(n);
+        }
+        out.splice(pos + 1..pos + 2, replacement);
+        changed = true;
+    }
+    changed.then_some(out)
 }
 
 /// Commands that overwrite their destination.
