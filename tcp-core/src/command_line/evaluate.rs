@@ -152,6 +152,10 @@ struct Eval<'c> {
     /// Fill in texts, commands and argv (not needed for the decision alone).
     describe: bool,
     out: LineVerdict,
+    /// A credential file was read somewhere in the line.
+    secret_read: bool,
+    /// The environment (with its tokens) was printed somewhere in the line.
+    env_dumped: bool,
 }
 
 /// Decides a line; with `describe` false the segments' text, command and argv
@@ -160,6 +164,8 @@ pub(crate) fn check(checker: &Checker, line: &str, describe: bool) -> LineVerdic
     let mut e = Eval {
         checker,
         describe,
+        secret_read: false,
+        env_dumped: false,
         out: LineVerdict {
             decision: Decision::Approved,
             segments: Vec::new(),
@@ -174,6 +180,18 @@ pub(crate) fn check(checker: &Checker, line: &str, describe: bool) -> LineVerdic
         ));
     }
     e.line(line, 0, &Inherited::default());
+    let network = e
+        .out
+        .segments
+        .iter()
+        .any(|s| s.capabilities.contains(Capabilities::NETWORK_ACCESS));
+    if network && (e.secret_read || e.env_dumped) {
+        e.out.reasons.push(Reason::Rule {
+            id: "exfiltration".to_owned(),
+            justification: "the line reads credentials (a key file, a token store or the environment) and talks to the network".to_owned(),
+            decision: Decision::Reject,
+        });
+    }
     let mut decision = Decision::Approved;
     for r in &e.out.reasons {
         decision = decision.max(r.decision());
@@ -418,8 +436,28 @@ impl Eval<'_> {
     }
 
     /// Checks a segment's redirections.
-    fn redirects(&self, seg: &Segment<'_>, cwd: &Cwd, inh: &Inherited, sv: &mut SegmentVerdict) {
+    fn redirects(
+        &mut self,
+        seg: &Segment<'_>,
+        cwd: &Cwd,
+        inh: &Inherited,
+        sv: &mut SegmentVerdict,
+    ) {
         for r in &seg.redirects {
+            if r.op == RedirOp::Read || r.op == RedirOp::ReadWrite {
+                let source = r.target.as_ref().map(|t| self.home_relative(t.as_str()));
+                let secret = source
+                    .as_deref()
+                    .and_then(|t| cwd.resolve(t))
+                    .is_some_and(|t| super::secrets::is_secret_path(&normalize_path(&t)));
+                if secret {
+                    self.secret_read = true;
+                    sv.reasons.push(fail(
+                        "a credential file fed to a command",
+                        Decision::RequireApproval,
+                    ));
+                }
+            }
             if !r.op.writes() || r.inherited {
                 continue;
             }
@@ -875,6 +913,92 @@ impl Eval<'_> {
         Some(out)
     }
 
+    /// Reading credential files asks; printing the environment is noted (with
+    /// the network anywhere in the line, both are exfiltration).
+    fn secret_reads(&mut self, key: &str, args: &[Word<'_>], sv: &mut SegmentVerdict) {
+        let base = key.split(' ').next().unwrap_or(key);
+        let dumps = match base {
+            "env" | "printenv" => args.iter().all(|w| w.as_str().starts_with('-')),
+            "set" | "export" | "declare" | "typeset" => args.iter().all(|w| w.as_str() == "-p"),
+            _ => false,
+        };
+        if dumps {
+            self.env_dumped = true;
+        }
+        if sv.capabilities.contains(Capabilities::NETWORK_ACCESS)
+            || super::operations::classify(key, &[]).is_some()
+        {
+            let leaks = args.iter().any(|w| {
+                w.flags.contains(WordFlags::EXPANSION)
+                    && w.raw.split('$').skip(1).any(|v| {
+                        let name: String = v
+                            .trim_start_matches('{')
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        super::secrets::is_secret_variable(&name)
+                    })
+            });
+            if leaks {
+                self.secret_read = true;
+                sv.reasons.push(fail(
+                    format!("{key} sends a credential from the environment"),
+                    Decision::RequireApproval,
+                ));
+            }
+        }
+        if super::secrets::NOT_READING.contains(&base) {
+            return;
+        }
+        let identity_option = |prev: Option<&Word<'_>>| {
+            matches!(base, "ssh" | "scp" | "sftp" | "rsync" | "git")
+                && prev.is_some_and(|p| matches!(p.as_str(), "-i" | "-F" | "-o"))
+        };
+        let output_option = |prev: Option<&Word<'_>>| {
+            prev.is_some_and(|p| {
+                matches!(
+                    p.as_str(),
+                    "-out" | "-keyout" | "-o" | "--output" | "-O" | "--out"
+                )
+            })
+        };
+        if matches!(base, "sed" | "perl") && args.iter().any(|w| w.as_str().starts_with("-i")) {
+            // Edited in place: nothing is printed.
+            return;
+        }
+        // A copy's destination is written, not read.
+        let last = if matches!(base, "cp" | "mv" | "install" | "rsync") {
+            args.iter().rposition(|w| !w.as_str().starts_with('-'))
+        } else {
+            None
+        };
+        let mut prev: Option<&Word<'_>> = None;
+        for (i, w) in args.iter().enumerate() {
+            let a = w.as_str();
+            let pathlike =
+                !a.contains(' ') && (a.contains('/') || a.contains('.') || a.starts_with('~'));
+            if pathlike
+                && Some(i) != last
+                && !w.flags.is_dynamic()
+                && !identity_option(prev)
+                && !output_option(prev)
+            {
+                let hit = super::secrets::candidate_paths(a)
+                    .map(|p| normalize_path(&self.home_relative(p)).into_owned())
+                    .find(|p| super::secrets::is_secret_path(p));
+                if let Some(p) = hit {
+                    self.secret_read = true;
+                    sv.reasons.push(fail(
+                        format!("{key} reads a credential file ({p})"),
+                        Decision::RequireApproval,
+                    ));
+                    return;
+                }
+            }
+            prev = Some(w);
+        }
+    }
+
     /// Deleting commands: operands outside the workspace (and `/tmp`) ask.
     fn deletes_outside(&self, args: &[Word<'_>], key: &str, sv: &mut SegmentVerdict) {
         let places = self.places();
@@ -1097,6 +1221,18 @@ impl Eval<'_> {
                 caps |= entry.capabilities;
             }
         }
+        if let Some(op) = super::operations::classify(key, inv.args) {
+            // The operation decides, not the client's name.
+            known = true;
+            risk = Some(op.level);
+            caps |= op.caps;
+            sv.rules.push(op.id.to_owned());
+            sv.reasons.push(Reason::Rule {
+                id: op.id.to_owned(),
+                justification: op.why,
+                decision: self.risk_decision(op.level),
+            });
+        }
         // Replacing rules (built-in only) first, then raising ones.
         let mut safer: Option<(&str, &[String])> = None;
         let mut fired: Vec<(&super::rules::Rule, bool)> = Vec::new();
@@ -1204,6 +1340,7 @@ impl Eval<'_> {
                 Decision::RequireApproval,
             ));
         }
+        self.secret_reads(key, inv.args, &mut sv);
         if DELETING.contains(&key) {
             self.deletes_outside(inv.args, key, &mut sv);
         }

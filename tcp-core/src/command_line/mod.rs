@@ -56,9 +56,11 @@ pub mod expand;
 pub mod families;
 mod grammar;
 pub mod lexer;
+mod operations;
 pub mod parser;
 mod place;
 pub mod rules;
+mod secrets;
 mod state;
 pub mod wrappers;
 
