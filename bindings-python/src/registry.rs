@@ -205,7 +205,7 @@ pub struct PyEntry {
 }
 
 impl PyEntry {
-    fn from_core(e: &tcp_core::Entry<'_>) -> Self {
+    pub(crate) fn from_core(e: &tcp_core::Entry<'_>) -> Self {
         Self {
             name: e.name.to_owned(),
             dialect: e.dialect.as_str(),
