@@ -27,6 +27,10 @@ pub struct PyLiveChecker {
     live: LiveChecker,
 }
 
+fn path_str(p: Option<&std::path::Path>) -> Option<String> {
+    p.map(|p| p.to_string_lossy().into_owned())
+}
+
 fn unix_seconds(t: Option<std::time::SystemTime>) -> Option<f64> {
     t.and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_secs_f64())
@@ -62,14 +66,14 @@ impl PyLiveChecker {
 
     /// The registry file (`None`: the built-in registry).
     #[getter]
-    fn registry_path(&self) -> Option<PathBuf> {
-        self.live.source().registry.clone()
+    fn registry_path(&self) -> Option<String> {
+        path_str(self.live.source().registry.as_deref())
     }
 
     /// The policy file (`None`: the default policy).
     #[getter]
-    fn policy_path(&self) -> Option<PathBuf> {
-        self.live.source().policy.clone()
+    fn policy_path(&self) -> Option<String> {
+        path_str(self.live.source().policy.as_deref())
     }
 
     /// Successful reloads so far.
@@ -122,7 +126,7 @@ impl PyLiveChecker {
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let s = slf.get().live.source();
-        let args = (s.registry.clone(), s.policy.clone()).into_pyobject(py)?;
+        let args = (path_str(s.registry.as_deref()), path_str(s.policy.as_deref())).into_pyobject(py)?;
         Ok((slf.get_type().into_any(), args))
     }
 }
