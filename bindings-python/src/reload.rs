@@ -126,7 +126,11 @@ impl PyLiveChecker {
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let s = slf.get().live.source();
-        let args = (path_str(s.registry.as_deref()), path_str(s.policy.as_deref())).into_pyobject(py)?;
+        let args = (
+            path_str(s.registry.as_deref()),
+            path_str(s.policy.as_deref()),
+        )
+            .into_pyobject(py)?;
         Ok((slf.get_type().into_any(), args))
     }
 }

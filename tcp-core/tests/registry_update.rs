@@ -260,11 +260,17 @@ fn writer_killed_at_random_points_leaves_old_or_new() {
     }
     assert!(rounds >= 5, "only {rounds} rounds ran");
     assert!(writes > rounds, "the writer hardly ran: {writes} writes");
-    assert!(small_seen > 0, "no kill happened after a write of the small registry");
+    assert!(
+        small_seen > 0,
+        "no kill happened after a write of the small registry"
+    );
     // Stray temporary files are allowed (the writer was killed), nothing else.
     for e in std::fs::read_dir(&d).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(name == "kb.tcpr" || name.starts_with(".kb.tcpr.tmp-"), "{name}");
+        assert!(
+            name == "kb.tcpr" || name.starts_with(".kb.tcpr.tmp-"),
+            "{name}"
+        );
     }
     eprintln!(
         "{rounds} kills after {writes} writes: {big_seen} left the big registry, {small_seen} the small one"
