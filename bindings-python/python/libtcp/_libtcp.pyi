@@ -28,6 +28,7 @@ __all__ = [
     "InvalidRiskLevelError",
     "IoError",
     "LineVerdict",
+    "LiveChecker",
     "MultipleRiskBitsError",
     "NoConvergenceError",
     "NoRiskBitError",
