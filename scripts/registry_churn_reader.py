@@ -7,10 +7,12 @@ replaces PATH again and again with the contents of A or B, until STOP_FILE
 exists. A registry opened once keeps answering as it did at first; a fresh
 ``Registry.open`` and a ``LiveChecker`` reloaded with ``reload()`` answer as A
 or as B. Prints one summary line; exits 1 if any answer was from neither.
+CHURN_READER_PAUSE_US (default 0) pauses between rounds.
 """
 
 import os
 import sys
+import time
 
 import libtcp
 
@@ -45,9 +47,11 @@ def main():
             counts["bad"] += 1
             print(f"python-reader: {what} answered {sig}, from neither registry", file=sys.stderr)
 
+    pause = int(os.environ.get("CHURN_READER_PAUSE_US", "0")) / 1e6
     i = 0
     while not os.path.exists(stop):
         i += 1
+        time.sleep(pause)
         now = signature(held)
         counts["lookups"] += 2
         if now != held_sig:

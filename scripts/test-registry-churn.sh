@@ -25,7 +25,10 @@ DATA_DIR="$ROOT/tcp-core/tests/data"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 CC="${CC:-gcc}"
 REBUILDS="${CHURN_REBUILDS:-200}"
-HUP_EVERY=5 # odd: the daemon reloads A and B in turn
+HUP_EVERY=7 # odd: the daemon reloads A and B in turn
+# Readers pause this long between rounds, so that four busy loops leave the
+# writer and the daemon some CPU on a small machine.
+export CHURN_READER_PAUSE_US="${CHURN_READER_PAUSE_US:-500}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tcp-churn.XXXXXX")"
 pids=()
 cleanup() {
@@ -160,6 +163,7 @@ client_loop() { # client N: 20 requests per connection until STOP exists
     while [ ! -e "$STOP" ]; do
         for i in $(seq 1 20); do printf 'c%s-%s\taa-status\n' "$n" "$i"; done |
             "$WORK/tcpc" "$SOCK" >>"$WORK/client-$n.out" 2>>"$WORK/client.err"
+        sleep 0.01
     done
 }
 client_loop 1 &
@@ -205,8 +209,9 @@ check "every tcpd answer comes from A or B" test "$answers" -eq $((approved + re
 check "tcpd answered from both registries" test "$approved" -gt 0 -a "$rejected" -gt 0
 
 # --- a failed reload keeps the registry in use ----------------------------------------------
+# B with its last byte (in a justification) changed: the digest no longer matches.
 cp "$B" "$WORK/bad.tmp"
-printf '\x00' | dd of="$WORK/bad.tmp" bs=1 seek=200 conv=notrunc status=none
+printf 'X' | dd of="$WORK/bad.tmp" bs=1 seek=$(($(stat -c %s "$B") - 1)) conv=notrunc status=none
 mv "$WORK/bad.tmp" "$KB"
 before=$(ask)
 hup_and_wait "$(attempts)"

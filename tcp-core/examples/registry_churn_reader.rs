@@ -8,6 +8,7 @@
 //! opened once (read into memory, and mapped) keeps answering as it did at
 //! first; a fresh open and a hot-reloaded `LiveChecker` answer as A or as B.
 //! Prints one summary line; exits 1 if any answer was from neither.
+//! `CHURN_READER_PAUSE_US` (default 0) pauses between rounds.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -79,9 +80,16 @@ fn run() -> Result<ExitCode, String> {
             eprintln!("rust-reader: {what} answered {sig:?}, from neither registry");
         }
     };
+    let pause = std::time::Duration::from_micros(
+        std::env::var("CHURN_READER_PAUSE_US")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    );
     let mut i = 0u64;
     while !stop.exists() {
         i += 1;
+        std::thread::sleep(pause);
         // Registries opened once never change, whatever happens to the file.
         for (r, sig, what) in [(&held, held_sig, "held"), (&mapped, mapped_sig, "mapped")] {
             let now = signature(r);
