@@ -56,7 +56,10 @@ impl PyRegistry {
 #[pymethods]
 impl PyRegistry {
     /// Opens a registry file: libtcp's TCPR, the prototype's TCPDB v1/v2
-    /// (by magic) or JSON. Every entry is checked; the file is mapped.
+    /// (by magic) or JSON. Every entry is checked. The file is read into
+    /// memory (up to 64 MiB; larger ones are mapped and must be replaced,
+    /// not rewritten), so later changes to it do not reach this registry;
+    /// `LiveChecker` reloads a file.
     #[staticmethod]
     fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         py.detach(|| Registry::open(&path))
