@@ -33,14 +33,27 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
+/// A symbolic link is followed, so that the file it points at is replaced
+/// and the link stays (a rename over the link would replace the link itself).
+fn resolve_links(path: &Path) -> Result<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).map_err(|e| io_at(path, &e))
+        }
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
 /// Replaces `path` with `bytes` atomically (see the module documentation).
+/// If `path` is a symbolic link, the file it points at is replaced.
 ///
 /// The new file keeps the permission bits of the file it replaces (a new
 /// target gets the process's default, `0o666` less the umask); the owner is
 /// the writer's. If anything fails before the rename, the temporary file is
 /// removed and the target is untouched.
 pub fn write_file_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
-    let path = path.as_ref();
+    let path = resolve_links(path.as_ref())?;
+    let path = path.as_path();
     let dir = parent_dir(path);
     let name = path
         .file_name()
@@ -133,6 +146,24 @@ mod tests {
         // No temporary file is left behind.
         let names: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
         assert_eq!(names.len(), 1);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_stays_and_its_target_is_replaced() {
+        let d = scratch("link");
+        let real = d.join("real.tcpr");
+        let link = d.join("link.tcpr");
+        write_file_atomic(&real, b"old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_file_atomic(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
         std::fs::remove_dir_all(&d).unwrap();
     }
 

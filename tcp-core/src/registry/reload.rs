@@ -37,7 +37,9 @@ pub struct ReloadStatus {
 /// when `T` is.
 pub struct Reloadable<T> {
     current: ArcSwap<T>,
-    /// Serialises reloads and holds their record.
+    /// Serialises reloads (held while the new value loads).
+    reloading: Mutex<()>,
+    /// The reload record (held only to update or copy it).
     status: Mutex<ReloadStatus>,
 }
 
@@ -54,6 +56,7 @@ impl<T> Reloadable<T> {
     pub fn new(value: T) -> Self {
         Self {
             current: ArcSwap::from_pointee(value),
+            reloading: Mutex::new(()),
             status: Mutex::new(ReloadStatus::default()),
         }
     }
@@ -68,10 +71,16 @@ impl<T> Reloadable<T> {
     /// old value stays and the error is recorded and returned. Reloads are
     /// serialised; readers are never blocked.
     pub fn reload_with(&self, load: impl FnOnce() -> Result<T>) -> Result<()> {
-        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        let _one_at_a_time = self
+            .reloading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let now = SystemTime::now();
+        let loaded = load();
+        // `status()` is not blocked while a slow load runs, only for this update.
+        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
         status.last_attempt = Some(now);
-        match load() {
+        match loaded {
             Ok(value) => {
                 self.current.store(Arc::new(value));
                 status.reloads += 1;
