@@ -493,6 +493,13 @@ typedef struct tcp_backend tcp_backend;
 typedef struct tcp_checker tcp_checker;
 
 /**
+ * A checker whose registry and policy are reloaded from their files on
+ * request. Opaque; made by `tcp_live_checker_open`, released by
+ * `tcp_live_checker_free`.
+ */
+typedef struct tcp_live_checker tcp_live_checker;
+
+/**
  * A policy. Opaque; made by `tcp_policy_new_default` or
  * `tcp_policy_from_toml`, released by `tcp_policy_free`.
  */
@@ -653,6 +660,33 @@ typedef struct tcp_entry_info {
    */
   uint8_t descriptor[TCP_DESCRIPTOR_MAX_LEN];
 } tcp_entry_info;
+
+/**
+ * What the reloads of a live checker did so far.
+ */
+typedef struct tcp_reload_status {
+  /**
+   * Successful reloads (each swapped in a new registry and policy).
+   */
+  uint64_t reloads;
+  /**
+   * Failed reloads (each kept the registry and policy in use).
+   */
+  uint64_t failures;
+  /**
+   * When the last reload was tried, in seconds since the Unix epoch; 0 if never.
+   */
+  double last_attempt_unix;
+  /**
+   * When the registry in use was loaded by a reload, in seconds since the
+   * Unix epoch; 0 if it is still the one loaded by `tcp_live_checker_open`.
+   */
+  double last_success_unix;
+  /**
+   * True if the last reload failed (`tcp_live_checker_last_error` says why).
+   */
+  bool last_failed;
+} tcp_reload_status;
 
 /**
  * Summary statistics of a sample (tcp-stats' `Summary`).
@@ -1405,8 +1439,12 @@ void tcp_policy_free(struct tcp_policy *policy);
  * A missing or unreadable file gives `TCP_STATUS_IO`; a corrupt one its
  * tcp-core status (`TCP_STATUS_BAD_MAGIC`, `TCP_STATUS_TRUNCATED`,
  * `TCP_STATUS_DIGEST_MISMATCH`, …); `tcp_last_error_message` says more.
- * Binary files are memory-mapped: do not modify the file while the registry
- * (or a checker made from it) is alive. Free with `tcp_registry_free`.
+ * Files up to 64 MiB are read into memory, so the registry keeps its
+ * contents whatever happens to the file later; larger ones are mapped, and
+ * may then be replaced (renamed over, as libtcp's writers do) but not
+ * rewritten in place while the registry (or a checker made from it) is
+ * alive. To pick up a new file, use `tcp_live_checker_reload`. Free with
+ * `tcp_registry_free`.
  *
  * Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `path` with a non-zero
  * `path_len`), `TCP_STATUS_INVALID_UTF8` (`path`), `TCP_STATUS_IO`
@@ -1517,6 +1555,138 @@ tcp_status tcp_registry_justification(const struct tcp_registry *registry,
  * `registry` is NULL or a registry handle not yet freed.
  */
 void tcp_registry_free(struct tcp_registry *registry);
+
+/**
+ * Makes a live checker into `*out`: the registry file `registry_path`
+ * (`registry_path_len` bytes of UTF-8; NULL with length 0: the built-in
+ * registry) with the built-in argument rules, as `tcp_checker_new` makes
+ * it, under the TOML policy file `policy_path` (NULL with length 0: the
+ * default policy). The files are read now and again on each
+ * `tcp_live_checker_reload`.
+ *
+ * A missing file gives `TCP_STATUS_IO`; a corrupt registry or policy its
+ * tcp-core status; `tcp_last_error_message` says more. Free the checker
+ * with `tcp_live_checker_free`.
+ *
+ * Thread safety: may be called from any thread.
+ *
+ * # Safety
+ *
+ * `registry_path` is NULL (with length 0) or valid for reads of
+ * `registry_path_len` bytes; likewise `policy_path`; `out` is valid for one
+ * write.
+ */
+tcp_status tcp_live_checker_open(const char *registry_path,
+                                 size_t registry_path_len,
+                                 const char *policy_path,
+                                 size_t policy_path_len,
+                                 struct tcp_live_checker **out);
+
+/**
+ * Reloads the registry and policy files given to `tcp_live_checker_open`
+ * and swaps them in atomically: decisions already under way finish on the
+ * old ones, later ones use the new ones. If a file is missing or does not
+ * load (bad digest, truncated, bad policy), the registry and policy in use
+ * stay, the failure is counted (`tcp_live_checker_reload_status`) and its
+ * status returned; `tcp_last_error_message` and
+ * `tcp_live_checker_last_error` say why.
+ *
+ * Thread safety: may be called from any thread while others decide with
+ * the same checker; concurrent reloads are serialised.
+ *
+ * # Safety
+ *
+ * `live` is a live-checker handle.
+ */
+tcp_status tcp_live_checker_reload(const struct tcp_live_checker *live);
+
+/**
+ * Decides a command line with the registry and policy in use now, exactly
+ * as `tcp_checker_check` does (same arguments after the handle, same
+ * results and string convention).
+ *
+ * Thread safety: may be called from many threads at once, and while
+ * another thread reloads.
+ *
+ * # Safety
+ *
+ * As `tcp_checker_check`, with `live` a live-checker handle.
+ */
+tcp_status tcp_live_checker_check(const struct tcp_live_checker *live,
+                                  const char *line,
+                                  size_t len,
+                                  struct tcp_check_result *out,
+                                  char *reasons,
+                                  size_t reasons_len,
+                                  size_t *reasons_n);
+
+/**
+ * Decides a command line like `tcp_checker_check_json` (the whole verdict
+ * as JSON) with the registry and policy in use now.
+ *
+ * Thread safety: as `tcp_live_checker_check`.
+ *
+ * # Safety
+ *
+ * As `tcp_checker_check_json`, with `live` a live-checker handle.
+ */
+tcp_status tcp_live_checker_check_json(const struct tcp_live_checker *live,
+                                       const char *line,
+                                       size_t len,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_n);
+
+/**
+ * A plain checker with the registry and policy in use now, into `*out`: it
+ * never changes, whatever reloads follow. Free it with `tcp_checker_free`.
+ *
+ * Thread safety: as `tcp_live_checker_check`.
+ *
+ * # Safety
+ *
+ * `live` is a live-checker handle; `out` is valid for one write.
+ */
+tcp_status tcp_live_checker_snapshot(const struct tcp_live_checker *live, struct tcp_checker **out);
+
+/**
+ * What the reloads did so far (counts, times, whether the last failed), into `*out`.
+ *
+ * Thread safety: as `tcp_live_checker_check`.
+ *
+ * # Safety
+ *
+ * `live` is a live-checker handle; `out` is valid for one write.
+ */
+tcp_status tcp_live_checker_reload_status(const struct tcp_live_checker *live,
+                                          struct tcp_reload_status *out);
+
+/**
+ * Why the last reload failed (empty if it succeeded or none was tried) into
+ * `buf`, following the string convention.
+ *
+ * Thread safety: as `tcp_live_checker_check`.
+ *
+ * # Safety
+ *
+ * `live` is a live-checker handle; `buf` is NULL (with `len` 0) or valid
+ * for writes of `len` bytes; `out_n` is valid for one write.
+ */
+tcp_status tcp_live_checker_last_error(const struct tcp_live_checker *live,
+                                       char *buf,
+                                       size_t len,
+                                       size_t *out_n);
+
+/**
+ * Releases a live checker. NULL is a no-op. Snapshots taken from it stay valid.
+ *
+ * Thread safety: no other thread may use the checker meanwhile or after.
+ *
+ * # Safety
+ *
+ * `live` is NULL or a live-checker handle not yet freed.
+ */
+void tcp_live_checker_free(struct tcp_live_checker *live);
 
 /**
  * Summarizes `n` samples (at least 2, all finite) with a `confidence`

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test libtcp has: formatting, lints, docs, Rust tests (all crates,
 # conformance, proptest, fuzz regressions), the fuzz targets' build, the C API
-# under ASan/UBSan with the example daemon, and the Python package.
+# under ASan/UBSan with the example daemon, the Python package, and the
+# registry churn test (readers in Rust, Python and tcpd while a writer rebuilds).
 # This is the README's test command; .ci/run calls it.
 #
 #   scripts/test-all.sh            # everything
-#   scripts/test-all.sh rust       # one stage: deps fmt clippy doc rust hls fuzz c python
+#   scripts/test-all.sh rust       # one stage: deps fmt clippy doc rust hls fuzz c python churn
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,9 +36,11 @@ fuzz() {
 }
 c() { stage "C API (ASan + UBSan) and tcpd"; scripts/test-c.sh; }
 python() { stage "Python package"; scripts/test-python.sh; }
+# After python: its readers use the package test-python.sh installed in .venv.
+churn() { stage "registry churn (rebuilds under Rust, Python and tcpd readers)"; scripts/test-registry-churn.sh; }
 
 if [ $# -eq 0 ]; then
-    deps; machine; fmt; clippy; doc; rust; hls; fuzz; c; python
+    deps; machine; fmt; clippy; doc; rust; hls; fuzz; c; python; churn
     stage "all stages passed"
 else
     for s in "$@"; do "$s"; done

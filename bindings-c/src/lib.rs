@@ -66,6 +66,7 @@ pub mod descriptor;
 pub mod error;
 pub mod policy;
 pub mod registry;
+pub mod reload;
 pub mod stats;
 pub mod status;
 pub mod types;

@@ -53,8 +53,12 @@ pub struct tcp_entry_info {
 /// A missing or unreadable file gives `TCP_STATUS_IO`; a corrupt one its
 /// tcp-core status (`TCP_STATUS_BAD_MAGIC`, `TCP_STATUS_TRUNCATED`,
 /// `TCP_STATUS_DIGEST_MISMATCH`, …); `tcp_last_error_message` says more.
-/// Binary files are memory-mapped: do not modify the file while the registry
-/// (or a checker made from it) is alive. Free with `tcp_registry_free`.
+/// Files up to 64 MiB are read into memory, so the registry keeps its
+/// contents whatever happens to the file later; larger ones are mapped, and
+/// may then be replaced (renamed over, as libtcp's writers do) but not
+/// rewritten in place while the registry (or a checker made from it) is
+/// alive. To pick up a new file, use `tcp_live_checker_reload`. Free with
+/// `tcp_registry_free`.
 ///
 /// Errors: `TCP_STATUS_NULL_PARAMETER` (`out`; `path` with a non-zero
 /// `path_len`), `TCP_STATUS_INVALID_UTF8` (`path`), `TCP_STATUS_IO`

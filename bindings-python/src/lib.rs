@@ -12,6 +12,7 @@
 //! - policy, verdict: `Policy`, `Verdict`, `Reason`.
 //! - backends: tcp-hw's backends, `warm_up`.
 //! - registry, check: `Registry`, `Entry`, `check`, `LineVerdict`, `Segment`.
+//! - reload: `LiveChecker`, a registry and policy reloaded while in use.
 //! - stats: tcp-stats' statistics (re-exported as `libtcp.stats`).
 //!
 //! Every class is immutable (`frozen`) and `Send + Sync`, so the module
@@ -27,6 +28,7 @@ mod descriptor;
 mod errors;
 mod policy;
 mod registry;
+mod reload;
 mod stats;
 mod verdict;
 mod vocabulary;
@@ -44,6 +46,7 @@ fn _libtcp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<backends::PyBackendInfo>()?;
     m.add_class::<registry::PyRegistry>()?;
     m.add_class::<registry::PyEntry>()?;
+    m.add_class::<reload::PyLiveChecker>()?;
     m.add_class::<check::PySegment>()?;
     m.add_class::<check::PyLineVerdict>()?;
     m.add_function(wrap_pyfunction!(check::check, m)?)?;

@@ -57,7 +57,9 @@ impl PyRegistry {
 impl PyRegistry {
     /// Opens a registry file: libtcp's TCPR, the prototype's TCPDB v1/v2
     /// (by magic) or JSON (`format` is then `"json"`). Every entry is
-    /// checked; binary files are mapped.
+    /// checked. The file is read into memory (up to 64 MiB; larger ones are
+    /// mapped and must be replaced, not rewritten), so later changes to it do
+    /// not reach this registry; `LiveChecker` reloads a file.
     ///
     /// Raises `IoError` (unreadable, or a directory; the message names the
     /// path), `BadInputError` (JSON of neither schema: the message names the
@@ -225,7 +227,7 @@ pub struct PyEntry {
 }
 
 impl PyEntry {
-    fn from_core(e: &tcp_core::Entry<'_>) -> Self {
+    pub(crate) fn from_core(e: &tcp_core::Entry<'_>) -> Self {
         Self {
             name: e.name.to_owned(),
             dialect: e.dialect.as_str(),

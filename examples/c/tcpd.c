@@ -19,12 +19,22 @@
  * that cannot be decided (no tab, invalid UTF-8) is answered with ERROR and
  * counted in tcp_request_errors_total. Metrics: tcp_decisions_total{decision},
  * tcp_request_errors_total and the histogram tcp_decision_latency_seconds
- * (time spent in tcp_checker_check). With --metrics-file they are also
+ * (time spent in tcp_live_checker_check). With --metrics-file they are also
  * written there when tcpd stops (end of stdin, SIGINT or SIGTERM).
  *
+ * SIGHUP reloads the registry and policy files (a live checker: decisions
+ * under way finish on the old ones). A reload that fails (missing file, bad
+ * digest, bad policy) keeps the registry and policy in use and is logged on
+ * stderr. Metrics: tcp_reloads_total{result="ok"|"error"},
+ * tcp_last_reload_timestamp_seconds (last attempt, 0 if none),
+ * tcp_last_reload_success (0 or 1, 1 before any reload) and, after a failed
+ * reload, tcp_last_reload_error_info{error="..."} 1.
+ *
  * Socket mode serves each connection on its own thread: one checker is
- * shared by all of them, which libtcp allows (tcp_checker_check may be
- * called concurrently); the metrics are behind a mutex.
+ * shared by all of them, which libtcp allows (tcp_live_checker_check may be
+ * called concurrently, also while a reload runs); the metrics are behind a
+ * mutex. SIGHUP is blocked in every thread and taken by a reload thread
+ * (sigwait), so it never interrupts a request.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -58,8 +68,10 @@ static struct {
     pthread_mutex_t lock;
     struct counters c;
 } METRICS = {.lock = PTHREAD_MUTEX_INITIALIZER};
-static tcp_checker *CHECKER;
+static tcp_live_checker *CHECKER;
 static volatile sig_atomic_t STOP;
+/* Set before the reload thread is woken for the last time. */
+static volatile sig_atomic_t RELOADER_STOP;
 
 /* Open connections, so that stopping can end them and wait for their threads. */
 #define MAX_CONNECTIONS 256
@@ -160,6 +172,71 @@ static void write_metrics(FILE *out) {
     fprintf(out, "tcp_decision_latency_seconds_bucket{le=\"+Inf\"} %llu\n", cumulative);
     fprintf(out, "tcp_decision_latency_seconds_sum %.9f\n", m.sum_seconds);
     fprintf(out, "tcp_decision_latency_seconds_count %llu\n", m.count);
+
+    tcp_reload_status reload;
+    if (tcp_live_checker_reload_status(CHECKER, &reload) != TCP_STATUS_OK) {
+        return;
+    }
+    fprintf(out, "# HELP tcp_reloads_total Registry and policy reloads (SIGHUP), by result.\n");
+    fprintf(out, "# TYPE tcp_reloads_total counter\n");
+    fprintf(out, "tcp_reloads_total{result=\"ok\"} %llu\n", (unsigned long long)reload.reloads);
+    fprintf(out, "tcp_reloads_total{result=\"error\"} %llu\n",
+            (unsigned long long)reload.failures);
+    fprintf(out, "# HELP tcp_last_reload_timestamp_seconds When the last reload was tried.\n");
+    fprintf(out, "# TYPE tcp_last_reload_timestamp_seconds gauge\n");
+    fprintf(out, "tcp_last_reload_timestamp_seconds %.3f\n", reload.last_attempt_unix);
+    fprintf(out, "# HELP tcp_last_reload_success Whether the last reload succeeded.\n");
+    fprintf(out, "# TYPE tcp_last_reload_success gauge\n");
+    fprintf(out, "tcp_last_reload_success %d\n", reload.last_failed ? 0 : 1);
+    if (reload.last_failed) {
+        char message[512] = "";
+        size_t n;
+        if (tcp_live_checker_last_error(CHECKER, message, sizeof message, &n) != TCP_STATUS_OK) {
+            strcpy(message, "(message too long)");
+        }
+        fprintf(out, "# HELP tcp_last_reload_error_info Why the last reload failed.\n");
+        fprintf(out, "# TYPE tcp_last_reload_error_info gauge\n");
+        fprintf(out, "tcp_last_reload_error_info{error=\"");
+        /* A label value: backslash, quote and newline are escaped. */
+        for (const char *p = message; *p != '\0'; p++) {
+            if (*p == '\\' || *p == '"') {
+                fputc('\\', out);
+                fputc(*p, out);
+            } else if (*p == '\n') {
+                fputs("\\n", out);
+            } else {
+                fputc(*p, out);
+            }
+        }
+        fprintf(out, "\"} 1\n");
+    }
+}
+
+/* The reload thread: every SIGHUP (blocked in all threads) reloads the checker. */
+static void *reloader(void *arg) {
+    (void)arg;
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    for (;;) {
+        int sig;
+        if (sigwait(&hup, &sig) != 0 || RELOADER_STOP) {
+            break;
+        }
+        tcp_status status = tcp_live_checker_reload(CHECKER);
+        if (status == TCP_STATUS_OK) {
+            fprintf(stderr, "tcpd: reloaded\n");
+        } else {
+            char message[512] = "";
+            size_t n;
+            if (tcp_last_error_message(message, sizeof message, &n) != TCP_STATUS_OK) {
+                message[0] = '\0';
+            }
+            fprintf(stderr, "tcpd: reload failed (status %u), keeping the old registry: %s\n",
+                    (unsigned)status, message);
+        }
+    }
+    return NULL;
 }
 
 static double now_seconds(void) {
@@ -197,7 +274,7 @@ static void handle_line(char *line, size_t len, FILE *out) {
     size_t reasons_len = 0;
     tcp_check_result result;
     double start = now_seconds();
-    tcp_status status = tcp_checker_check(CHECKER, command, command_len, &result, reasons,
+    tcp_status status = tcp_live_checker_check(CHECKER, command, command_len, &result, reasons,
                                           reasons_cap, &reasons_len);
     double elapsed = now_seconds() - start;
     if (status == TCP_STATUS_REASONS_TRUNCATED) {
@@ -212,7 +289,7 @@ static void handle_line(char *line, size_t len, FILE *out) {
             return;
         }
         start = now_seconds();
-        status = tcp_checker_check(CHECKER, command, command_len, &result, reasons, reasons_cap,
+        status = tcp_live_checker_check(CHECKER, command, command_len, &result, reasons, reasons_cap,
                                    &reasons_len);
         elapsed = now_seconds() - start;
     }
@@ -335,35 +412,6 @@ static int serve_socket(const char *path) {
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    for (;;) {
-        if (*len == cap) {
-            cap = cap ? 2 * cap : 4096;
-            char *bigger = realloc(buf, cap);
-            if (bigger == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = bigger;
-        }
-        size_t got = fread(buf + *len, 1, cap - *len, f);
-        *len += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
 static int fail_with(const char *what, tcp_status status) {
     char message[512] = "";
     size_t n;
@@ -393,37 +441,24 @@ int main(int argc, char **argv) {
         *slot = argv[++i];
     }
 
-    tcp_policy *policy = NULL;
-    tcp_registry *registry = NULL;
-    tcp_status status;
-    if (policy_path != NULL) {
-        size_t len;
-        char *text = read_file(policy_path, &len);
-        if (text == NULL) {
-            perror(policy_path);
-            return 1;
-        }
-        status = tcp_policy_from_toml(text, len, &policy);
-        free(text);
-        if (status != TCP_STATUS_OK) {
-            return fail_with("reading the policy", status);
-        }
-    }
-    if (registry_path != NULL) {
-        status = tcp_registry_open(registry_path, strlen(registry_path), &registry);
-    } else {
-        status = tcp_registry_new_builtin(&registry);
-    }
+    /* The live checker reads both files now and again on each SIGHUP. */
+    tcp_status status = tcp_live_checker_open(
+        registry_path, registry_path != NULL ? strlen(registry_path) : 0, policy_path,
+        policy_path != NULL ? strlen(policy_path) : 0, &CHECKER);
     if (status != TCP_STATUS_OK) {
-        tcp_policy_free(policy);
-        return fail_with("opening the registry", status);
+        return fail_with("loading the registry and policy", status);
     }
-    status = tcp_checker_new(registry, policy, &CHECKER);
-    /* The checker keeps what it needs; the handles can go now. */
-    tcp_registry_free(registry);
-    tcp_policy_free(policy);
-    if (status != TCP_STATUS_OK) {
-        return fail_with("making the checker", status);
+
+    /* Block SIGHUP before any thread starts, so that only sigwait takes it. */
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, NULL);
+    pthread_t reload_thread;
+    if (pthread_create(&reload_thread, NULL, reloader, NULL) != 0) {
+        tcp_live_checker_free(CHECKER);
+        fprintf(stderr, "tcpd: cannot start the reload thread\n");
+        return 1;
     }
 
     struct sigaction sa;
@@ -450,7 +485,10 @@ int main(int argc, char **argv) {
             fclose(f);
         }
     }
-    /* Every connection thread is done by now. */
-    tcp_checker_free(CHECKER);
+    /* Every connection thread is done by now; stop the reload thread. */
+    RELOADER_STOP = 1;
+    pthread_kill(reload_thread, SIGHUP);
+    pthread_join(reload_thread, NULL);
+    tcp_live_checker_free(CHECKER);
     return rc;
 }

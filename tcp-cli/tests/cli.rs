@@ -206,6 +206,51 @@ fn registry_build_and_inspect_round_trip() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `tcp registry build` over an existing registry replaces it (a new file,
+/// renamed over): a reader holding the old one keeps it whole, the mode stays.
+#[test]
+fn registry_build_replaces_never_rewrites() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = std::env::temp_dir().join(format!("tcp-cli-replace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kb = dir.join("kb.tcpr");
+    let build = |from: &str| {
+        let out = tcp(
+            &[
+                "registry",
+                "build",
+                "--from",
+                from,
+                "--out",
+                kb.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    build(&data("tcp_complete.db"));
+    std::fs::set_permissions(&kb, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let old_bytes = std::fs::read(&kb).unwrap();
+    let held = std::fs::File::open(&kb).unwrap();
+    let old_inode = held.metadata().unwrap().ino();
+    build(&data("tcp_binary_database.bin"));
+    let new = std::fs::metadata(&kb).unwrap();
+    assert_ne!(new.ino(), old_inode, "rebuilt in place");
+    assert_eq!(new.permissions().mode() & 0o777, 0o640);
+    let mut still = Vec::new();
+    std::io::Read::read_to_end(&mut &held, &mut still).unwrap();
+    assert_eq!(still, old_bytes, "the old file changed under its reader");
+    assert_eq!(tcp_core::Registry::open(&kb).unwrap().len(), 10);
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(names.len(), 1, "a temporary file was left behind");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)

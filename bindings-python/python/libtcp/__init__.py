@@ -13,6 +13,7 @@ computed by tcp-core, tcp-hw or tcp-stats; this package only translates.
 - ``Policy``, ``Verdict``, ``Reason``, ``RiskLevel``, ``Decision``.
 - ``check(line)``, ``Registry``: whole shell lines decided against a registry
   (``Registry.builtin()`` or ``Registry.open(path)``), with segments and reasons.
+- ``LiveChecker``: a registry file and policy file reloaded in use (``reload()``).
 - ``backends()``: tcp-hw's batch backends and whether each can run here.
 - ``TcpError`` and one subclass per stable error code; ``stats`` (tcp-stats).
 
@@ -38,6 +39,7 @@ from libtcp._libtcp import (
     InvalidRiskLevelError,
     IoError,
     LineVerdict,
+    LiveChecker,
     MultipleRiskBitsError,
     NoConvergenceError,
     NoRiskBitError,
@@ -95,6 +97,7 @@ __all__ = [
     "InvalidRiskLevelError",
     "IoError",
     "LineVerdict",
+    "LiveChecker",
     "MultipleRiskBitsError",
     "NoConvergenceError",
     "NoRiskBitError",

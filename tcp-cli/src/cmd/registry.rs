@@ -12,6 +12,11 @@ use crate::output::json_line;
 #[derive(Subcommand, Debug)]
 pub enum RegistryCommand {
     /// Write a TCPR registry from JSON (libtcp's schema or the prototype's export) or a TCPDB file.
+    ///
+    /// The output is replaced atomically (a temporary file beside it, fsynced
+    /// and renamed over it), never rewritten in place: processes that have the
+    /// old file open keep reading it whole, and a crash leaves the old file or
+    /// the new one.
     Build {
         /// Source: JSON, TCPDB v1/v2 or TCPR.
         #[arg(long)]
@@ -36,7 +41,7 @@ pub fn run(c: &RegistryCommand) -> Result<ExitCode, String> {
         RegistryCommand::Build { from, out } => {
             let reg = Registry::open(from).map_err(|e| format!("{from}: {e}"))?;
             let bytes = reg.to_tcpr().map_err(|e| e.to_string())?;
-            std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+            tcp_core::registry::write_file_atomic(out, &bytes).map_err(|e| e.to_string())?;
             json_line(
                 &json!({"out": out, "entries": reg.len(), "bytes": bytes.len(), "format": "tcpr-v1"}),
             )?;

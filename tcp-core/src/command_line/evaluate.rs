@@ -38,6 +38,9 @@ struct Inherited {
     exported: Vec<(String, String)>,
     /// The directory the code starts in.
     cwd: Option<Cwd>,
+    /// The code's standard input is a pipe carrying what these capabilities
+    /// produced (`curl ... | watch sh`).
+    stdin_pipe: Option<Capabilities>,
 }
 
 /// Builtins that evaluate their operands as arithmetic or variable names,
@@ -432,7 +435,13 @@ impl Eval<'_> {
         let seg = ctx.seg;
         let mut sv = SegmentVerdict::new(if self.describe { seg.text } else { "" }, &inh.wrappers);
         self.redirects(seg, ctx.cwd, inh, &mut sv);
-        self.words(ctx, words, inh.clone(), sv);
+        let mut inh = inh.clone();
+        if seg.piped_in {
+            inh.stdin_pipe = Some(ctx.pipe_caps);
+        } else if stdin_redirect(seg).is_some() {
+            inh.stdin_pipe = None;
+        }
+        self.words(ctx, words, inh, sv);
     }
 
     /// Checks a segment's redirections.
@@ -824,7 +833,7 @@ impl Eval<'_> {
                             return self.line(code, ctx.depth + 1, &inh);
                         }
                     }
-                    self.stdin_code(ctx, canon, launcher.kind, &mut sv);
+                    self.stdin_code(ctx, &inh, canon, launcher.kind, &mut sv);
                     return self.finish(ctx, Some((canon, None)), cur, inh, sv);
                 }
             }
@@ -1040,14 +1049,28 @@ impl Eval<'_> {
     }
 
     /// Code a shell or interpreter reads from standard input.
-    fn stdin_code(&self, ctx: &SegCtx<'_, '_>, canon: &str, kind: Kind, sv: &mut SegmentVerdict) {
+    fn stdin_code(
+        &self,
+        ctx: &SegCtx<'_, '_>,
+        inh: &Inherited,
+        canon: &str,
+        kind: Kind,
+        sv: &mut SegmentVerdict,
+    ) {
         let from_heredoc = ctx
             .seg
             .redirects
             .iter()
             .any(|r| matches!(r.op, RedirOp::HereDoc | RedirOp::HereString | RedirOp::Read));
-        if ctx.seg.piped_in {
-            if ctx.pipe_caps.contains(Capabilities::NETWORK_ACCESS) {
+        let piped = if ctx.seg.piped_in {
+            Some(ctx.pipe_caps)
+        } else if from_heredoc {
+            None
+        } else {
+            inh.stdin_pipe
+        };
+        if let Some(pipe_caps) = piped {
+            if pipe_caps.contains(Capabilities::NETWORK_ACCESS) {
                 sv.capabilities |= Capabilities::CODE_EXECUTION | Capabilities::NETWORK_ACCESS;
                 self.structural(
                     sv,

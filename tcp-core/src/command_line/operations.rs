@@ -390,8 +390,7 @@ fn http(base: &str, args: &[Word<'_>]) -> Operation {
             }
             continue;
         }
-        if a.contains("=@") && base != "wget" && base != "curl"
-        {
+        if a.contains("=@") && base != "wget" && base != "curl" {
             uploads = true;
             sends = true;
         }

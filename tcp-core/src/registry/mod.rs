@@ -2,8 +2,8 @@
 //!
 //! Three file formats are read, detected by magic:
 //! - libtcp's TCPR v1 ([`mod@format`]): a hash table of 64-byte slots with a
-//!   SHA-256 digest in the header, mapped and used in place;
-//! - the prototype's TCPDB v1 and v2 ([`tcpdb`]), mapped in place with a
+//!   SHA-256 digest in the header, used in place;
+//! - the prototype's TCPDB v1 and v2 ([`tcpdb`]), used in place with a
 //!   side index built at open;
 //! - JSON ([`Registry::from_json`]) in libtcp's schema or the prototype's export.
 //!
@@ -12,11 +12,26 @@
 //! interpretation is lenient where the source is the prototype's data (its
 //! knowledge base has 15 entries without a risk bit); [`Entry::decode`]
 //! reports that leniency.
+//!
+//! # Updating a registry file while others read it
+//!
+//! Writers never modify a registry file in place: every function here that
+//! writes one ([`write_file_atomic`], [`RegistryBuilder::write`],
+//! [`Registry::write_tcpr`], [`tcpdb::write_v2`], and `tcp registry build`)
+//! writes a temporary file beside it and renames it over the target. Readers
+//! are safe against any writer (see [`Registry::open`]), and a process that
+//! wants the new contents swaps them in with [`Reloadable`] or
+//! [`LiveChecker`].
 
+mod atomic;
 pub mod format;
 mod json;
 mod mmap;
+mod reload;
 pub mod tcpdb;
+
+pub use atomic::write_file_atomic;
+pub use reload::{CheckerSource, LiveChecker, ReloadStatus, Reloadable};
 
 use std::path::Path;
 
@@ -202,8 +217,19 @@ impl core::fmt::Debug for Registry {
 impl Registry {
     /// Opens a registry file (TCPR, TCPDB v1/v2 by magic; JSON if it starts with `{`).
     ///
-    /// Binary files are memory-mapped and used in place; do not modify a
-    /// registry file while it is open.
+    /// A file of at most [`Registry::READ_LIMIT`] bytes (every registry
+    /// short of millions of entries: 1 567 entries are 270 KB) is read into
+    /// memory and checked there, so nothing another process does to the file
+    /// afterwards (truncate, rewrite, replace, delete) can reach this
+    /// registry: it keeps the contents it read. A reader that opens the file
+    /// while a careless writer is rewriting it in place gets a typed error
+    /// (digest, truncation), never half a registry.
+    ///
+    /// A larger file is memory-mapped (see [`Registry::open_mapped`]) under
+    /// the contract **replace, never rewrite**: while the registry is open,
+    /// the file may be replaced by renaming another over it (what every
+    /// libtcp writer does) or deleted, but not truncated or written in place,
+    /// which would change or remove the pages under the mapping (`SIGBUS`).
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         // Mapping a directory fails with ENODEV ("No such device"): say what it is.
@@ -212,15 +238,64 @@ impl Registry {
                 detail: format!("{}: is a directory, not a registry file", path.display()),
             });
         }
-        let file = std::fs::File::open(path).map_err(|e| Error::Io {
-            detail: format!("{}: {e}", path.display()),
+        let file = Self::open_file(path)?;
+        let len = file.metadata().map_err(|e| io_at(path, &e))?.len();
+        if len > Self::READ_LIMIT {
+            return Self::open_mapped_file(&file, path);
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| io_at(path, &e))?;
+        if bytes.first() == Some(&b'{') {
+            return Self::from_json(&mut bytes).map_err(|e| in_file(e, path));
+        }
+        Self::from_storage(Storage::Owned(bytes)).map_err(|e| in_file(e, path))
+    }
+
+    /// Files larger than this are mapped by [`Registry::open`] rather than read
+    /// into memory (64 MiB: about 370 000 TCPR entries).
+    pub const READ_LIMIT: u64 = 64 << 20;
+
+    /// Opens a registry file by memory-mapping it, whatever its size.
+    ///
+    /// The mapping is taken on the open file, so a writer that renames a new
+    /// file over the path (or deletes it) cannot disturb it: this registry
+    /// keeps the old file's contents until it is dropped. Contract: **replace,
+    /// never rewrite** — truncating or writing the mapped file in place while
+    /// the registry is alive may kill the process with `SIGBUS`. libtcp's
+    /// writers never do that ([`write_file_atomic`]).
+    pub fn open_mapped(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let file = Self::open_file(path)?;
+        Self::open_mapped_file(&file, path)
+    }
+
+    fn open_file(path: &Path) -> Result<std::fs::File> {
+        std::fs::File::open(path).map_err(|e| io_at(path, &e))
+    }
+
+    fn open_mapped_file(file: &std::fs::File, path: &Path) -> Result<Self> {
+        let map = mmap::map(file).map_err(|e| match e {
+            Error::Io { detail } => Error::Io {
+                detail: format!("{}: {detail}", path.display()),
+            },
+            other => other,
         })?;
-        let map = mmap::map(&file).map_err(|e| in_file(e, path))?;
         if map.first() == Some(&b'{') {
             let mut text = map.to_vec();
             return Self::from_json(&mut text).map_err(|e| in_file(e, path));
         }
         Self::from_storage(Storage::Mapped(map)).map_err(|e| in_file(e, path))
+    }
+
+    /// Writes this registry as TCPR to `path`, atomically ([`write_file_atomic`]).
+    pub fn write_tcpr(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file_atomic(path, &self.to_tcpr()?)
+    }
+
+    /// True if the registry's bytes are a memory mapping of its file (see
+    /// [`Registry::open_mapped`]), false if they are in memory.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.storage, Storage::Mapped(_))
     }
 
     /// Reads a registry from bytes (TCPR or TCPDB).
@@ -623,6 +698,17 @@ impl RegistryBuilder {
     /// Builds the registry in memory.
     pub fn build(&self) -> Result<Registry> {
         Registry::from_bytes(self.to_bytes()?)
+    }
+
+    /// Writes the TCPR file to `path`, atomically ([`write_file_atomic`]).
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file_atomic(path, &self.to_bytes()?)
+    }
+}
+
+fn io_at(path: &Path, e: &std::io::Error) -> Error {
+    Error::Io {
+        detail: format!("{}: {e}", path.display()),
     }
 }
 

@@ -189,7 +189,17 @@ fn check_v2_index(bytes: &[u8], index_start: usize, entries: &[RawEntry<'_>]) ->
     Ok(())
 }
 
-/// Writes a TCPDB v2 file exactly as the prototype does (entries sorted by name).
+/// Writes [`emit_v2`]'s bytes to `path`, atomically
+/// ([`super::write_file_atomic`]: a temporary file renamed over the target).
+pub fn write_v2(
+    path: impl AsRef<std::path::Path>,
+    generated_unix: u64,
+    entries: &[(&str, [u8; DESCRIPTOR_LEN])],
+) -> Result<()> {
+    super::write_file_atomic(path, &emit_v2(generated_unix, entries))
+}
+
+/// The bytes of a TCPDB v2 file exactly as the prototype writes it (entries sorted by name).
 pub fn emit_v2(generated_unix: u64, entries: &[(&str, [u8; DESCRIPTOR_LEN])]) -> Vec<u8> {
     let mut sorted: Vec<_> = entries.to_vec();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
