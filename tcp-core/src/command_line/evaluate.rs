@@ -1364,6 +1364,27 @@ impl Eval<'_> {
             ));
         }
         self.secret_reads(key, inv.args, &mut sv);
+        let globals = words.get(1..).unwrap_or(&[]).iter().map(Word::as_str);
+        let global_risk = match canon {
+            "git" => super::globals::git_globals(globals),
+            "cargo" => super::globals::cargo_globals(globals),
+            _ => None,
+        };
+        let config_key = (key == "git config")
+            .then(|| positionals(inv.args).next())
+            .flatten()
+            .and_then(super::globals::git_key)
+            .filter(|_| positionals(inv.args).nth(1).is_some());
+        if let Some(why) = global_risk.or(config_key) {
+            caps |= Capabilities::CODE_EXECUTION;
+            sv.rules.push("settings-run-programs".to_owned());
+            sv.reasons.push(Reason::Rule {
+                id: "settings-run-programs".to_owned(),
+                justification: why.to_owned(),
+                decision: self.risk_decision(RiskLevel::High),
+            });
+            risk = Some(risk.map_or(RiskLevel::High, |r| r.max(RiskLevel::High)));
+        }
         if DELETING.contains(&key) {
             self.deletes_outside(inv.args, key, &mut sv);
         }

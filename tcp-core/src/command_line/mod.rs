@@ -53,6 +53,7 @@ pub mod builtin;
 mod environment;
 mod evaluate;
 pub mod expand;
+mod globals;
 pub mod families;
 mod grammar;
 pub mod lexer;
