@@ -1,0 +1,93 @@
+//! The long run: `tcp-oracle --lines N --seed S --out divergences.jsonl [--jobs 2]`
+//! runs N generated (and mutated) lines through the sandboxes and the checks,
+//! writes every divergence as a JSON line and prints counts.
+
+use std::io::Write;
+
+use tcp_oracle::checks::TcpDecider;
+use tcp_oracle::run::{Lines, RunConfig, run_lines};
+use tcp_oracle::sandbox::Config;
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("tcp-oracle: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn real_main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut cfg = RunConfig {
+        seed: 1,
+        lines: 1000,
+        jobs: 2,
+        mutate_every: 4,
+    };
+    let mut out_path: Option<String> = None;
+    let mut print_lines = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--lines" => cfg.lines = val()?.parse()?,
+            "--seed" => cfg.seed = val()?.parse()?,
+            "--jobs" => cfg.jobs = val()?.parse()?,
+            "--mutate-every" => cfg.mutate_every = val()?.parse()?,
+            "--out" => out_path = Some(val()?),
+            "--print-lines" => print_lines = true,
+            "-h" | "--help" => {
+                println!(
+                    "tcp-oracle --lines N --seed S [--jobs J] [--mutate-every K] [--out FILE] [--print-lines]"
+                );
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let lines = Lines::new(&cfg);
+    if print_lines {
+        let mut so = std::io::stdout().lock();
+        for i in 0..cfg.lines {
+            writeln!(so, "{}", serde_json::to_string(&lines.get(i))?)?;
+        }
+        return Ok(());
+    }
+    let sb = Config::beside_current_exe()?;
+    let out = run_lines(
+        &sb,
+        cfg.jobs,
+        cfg.lines,
+        || {
+            let lines = Lines::new(&cfg);
+            move |i| lines.get(i)
+        },
+        |l| TcpDecider::new(l),
+    )?;
+    if let Some(p) = out_path {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(p)?);
+        for (i, d) in &out.divergences {
+            let mut v = serde_json::to_value(d)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("index".into(), (*i).into());
+                o.insert("seed".into(), cfg.seed.into());
+            }
+            writeln!(f, "{}", serde_json::to_string(&v)?)?;
+        }
+    }
+    println!("lines: {}", out.lines);
+    println!("divergent lines: {}", out.divergent_lines().len());
+    for (k, n) in out.by_check() {
+        println!("divergences {k}: {n}");
+    }
+    println!("timeouts: {}", out.timeouts);
+    println!("errors: {}", out.errors.len());
+    for (i, e) in out.errors.iter().take(5) {
+        println!("  error at line {i}: {e}");
+    }
+    println!(
+        "wall: {:.1} s, {:.1} lines/s ({} sandboxes)",
+        out.elapsed.as_secs_f64(),
+        out.rate(),
+        cfg.jobs
+    );
+    Ok(())
+}

@@ -1,0 +1,240 @@
+//! The host side of one bubblewrap sandbox: builds its root (bash, its
+//! libraries, the oracle's binaries, links to the shim for every program name
+//! the host has), starts the driver in it, and exchanges JSON lines with it.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::fixture::Layout;
+use crate::protocol::{
+    ORACLE_BIN, Observation, REAL_BASH, RUNTIME_DIR, Request, SHELL_NAMES, SHIM, SHIM_PATH_DIR,
+};
+
+/// Directories whose program names become links to the shim.
+pub const PROGRAM_DIRS: [&str; 5] = ["/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin"];
+
+/// How to build a sandbox.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The shim binary on the host.
+    pub shim: PathBuf,
+    /// The driver binary on the host.
+    pub driver: PathBuf,
+    /// The bash binary on the host.
+    pub bash: PathBuf,
+    /// Wall-clock limit per line, milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Config {
+    /// The binaries next to the running executable (`target/<profile>/`), or
+    /// one directory up (integration tests run from `target/<profile>/deps/`).
+    pub fn beside_current_exe() -> io::Result<Config> {
+        let exe = std::env::current_exe()?;
+        let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+        if !dir.join("tcp-oracle-shim").exists() {
+            dir = dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        }
+        Ok(Config::in_dir(&dir))
+    }
+
+    /// The binaries in `dir`.
+    pub fn in_dir(dir: &Path) -> Config {
+        Config {
+            shim: dir.join("tcp-oracle-shim"),
+            driver: dir.join("tcp-oracle-driver"),
+            bash: PathBuf::from("/bin/bash"),
+            timeout_ms: 2000,
+        }
+    }
+}
+
+/// One running sandbox.
+#[derive(Debug)]
+pub struct Sandbox {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    layout: Layout,
+    next_id: u64,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The shared libraries `ldd` lists for `bin` (absolute paths).
+fn libraries(bin: &Path) -> io::Result<Vec<String>> {
+    let out = Command::new("ldd").arg(bin).output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text
+        .split_whitespace()
+        .filter(|w| w.starts_with('/'))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Program names in `dir` on the host (none when it does not exist).
+fn program_names(dir: &str) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .filter(|n| !n.contains('/'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+impl Sandbox {
+    /// Creates the host copy of the fixture and starts the sandbox.
+    pub fn start(cfg: &Config) -> io::Result<Sandbox> {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let layout = Layout::new(format!("/tmp/tcp-oracle-{}-{n}", std::process::id()));
+        if layout.root.exists() {
+            fs::remove_dir_all(&layout.root)?;
+        }
+        layout.create()?;
+        let args = bwrap_args(cfg, &layout)?;
+        let mut child = Command::new("bwrap")
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| io::Error::other("no stdin"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no stdout"))?;
+        Ok(Sandbox {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+            layout,
+            next_id: 0,
+        })
+    }
+
+    /// The fixture (same absolute paths on the host and in the sandbox).
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Runs one line and returns what bash did.
+    pub fn run(&mut self, line: &str) -> io::Result<Observation> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut req = serde_json::to_vec(&Request {
+            id,
+            line: line.to_owned(),
+        })
+        .map_err(io::Error::other)?;
+        req.push(b'\n');
+        self.stdin.write_all(&req)?;
+        self.stdin.flush()?;
+        let mut resp = String::new();
+        if self.stdout.read_line(&mut resp)? == 0 {
+            return Err(io::Error::other("sandbox driver exited"));
+        }
+        let obs: Observation = serde_json::from_str(&resp).map_err(io::Error::other)?;
+        if obs.id != id {
+            return Err(io::Error::other("sandbox answered out of order"));
+        }
+        Ok(obs)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.layout.root);
+        let _ = fs::remove_dir_all(format!("{}-links", s(&self.layout.root)));
+    }
+}
+
+/// The bubblewrap command line for `layout`.
+fn bwrap_args(cfg: &Config, layout: &Layout) -> io::Result<Vec<String>> {
+    let mut a: Vec<String> = Vec::new();
+    let mut push = |xs: &[&str]| a.extend(xs.iter().map(|x| (*x).to_owned()));
+    push(&[
+        "--unshare-all",
+        "--unshare-pid",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--tmpfs",
+        "/etc",
+        "--tmpfs",
+        RUNTIME_DIR,
+    ]);
+    let mut libs = BTreeSet::new();
+    for bin in [&cfg.bash, &cfg.shim, &cfg.driver] {
+        libs.extend(libraries(bin)?);
+    }
+    for l in &libs {
+        push(&["--ro-bind", l, l]);
+    }
+    let bash = s(&cfg.bash);
+    let shim = s(&cfg.shim);
+    let driver = s(&cfg.driver);
+    let driver_in = format!("{ORACLE_BIN}/tcp-oracle-driver");
+    push(&["--ro-bind", &bash, REAL_BASH, "--ro-bind", &shim, SHIM]);
+    push(&["--ro-bind", &driver, &driver_in]);
+    // The program directories are prepared on the host (links to the shim,
+    // dangling there) and bound read-only: one argument pair per directory.
+    let links = PathBuf::from(format!("{}-links", s(&layout.root)));
+    if links.exists() {
+        fs::remove_dir_all(&links)?;
+    }
+    let mut all_names = BTreeSet::new();
+    let make = |names: &BTreeSet<String>, dir: &Path| -> io::Result<()> {
+        fs::create_dir_all(dir)?;
+        for n in names {
+            let target = if SHELL_NAMES.contains(&n.as_str()) {
+                REAL_BASH
+            } else {
+                SHIM
+            };
+            std::os::unix::fs::symlink(target, dir.join(n))?;
+        }
+        Ok(())
+    };
+    for (k, d) in PROGRAM_DIRS.iter().enumerate() {
+        let mut names = program_names(d);
+        // The shells are there even when the host keeps them elsewhere.
+        if *d == "/bin" || *d == "/usr/bin" {
+            names.extend(SHELL_NAMES.iter().map(|n| (*n).to_owned()));
+        }
+        let host = links.join(k.to_string());
+        make(&names, &host)?;
+        push(&["--ro-bind", &s(&host), d]);
+        all_names.extend(names);
+    }
+    let host = links.join("path");
+    make(&all_names, &host)?;
+    push(&["--ro-bind", &s(&host), SHIM_PATH_DIR]);
+    push(&["--remount-ro", "/"]);
+    let root = s(&layout.root);
+    let timeout = cfg.timeout_ms.to_string();
+    push(&["--setenv", "TCP_ORACLE_ROOT", &root]);
+    push(&["--setenv", "TCP_ORACLE_TIMEOUT_MS", &timeout]);
+    push(&["--chdir", "/", &driver_in]);
+    Ok(a)
+}
