@@ -179,6 +179,15 @@ pub fn check_line(
     let cwd = project.to_string_lossy().into_owned();
     let verdict = decider.check(&cwd, line);
     let lined = verdict.decision;
+    // A background loop can run the same command hundreds of times: each once.
+    let mut uniq: Vec<&ShimRecord> = Vec::new();
+    for r in &obs.records {
+        if !uniq.contains(&r) {
+            uniq.push(r);
+        }
+    }
+    let records_json =
+        serde_json::to_value(uniq.iter().take(20).collect::<Vec<_>>()).unwrap_or_default();
     let mut out = Vec::new();
     let mut push = |check: CheckKind, observed: String, od: Option<Decision>| {
         out.push(Divergence {
@@ -188,7 +197,7 @@ pub fn check_line(
             observed_decision: od.map(|d| d.to_string()),
             line_decision: lined.to_string(),
             verdict: serde_json::to_value(&verdict).unwrap_or_default(),
-            records: serde_json::to_value(&obs.records).unwrap_or_default(),
+            records: records_json.clone(),
         });
     };
 
@@ -198,7 +207,7 @@ pub fn check_line(
 
     let names = analysed_names(&verdict);
     let failed_closed = lined >= Decision::RequireApproval && fail_closed(&verdict);
-    for rec in &obs.records {
+    for rec in uniq {
         let concrete = concrete_line(rec);
         let alone = decider.check(&rec.cwd, &concrete).decision;
         if alone > lined {
@@ -250,4 +259,48 @@ pub fn shape(line: &str) -> String {
         last = k;
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn rec(argv0: &str, exec: &str, args: &[&str], env: &[(&str, &str)]) -> ShimRecord {
+        ShimRecord {
+            argv0: argv0.into(),
+            exec_path: exec.into(),
+            args: args.iter().map(|s| (*s).to_owned()).collect(),
+            cwd: "/p".into(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            not_found: false,
+        }
+    }
+
+    #[test]
+    fn concrete_lines_quote_and_prefix() {
+        let r = rec(
+            "git",
+            "/oracle/path/git",
+            &["push", "--force"],
+            &[("F", "a b")],
+        );
+        assert_eq!(concrete_line(&r), "F='a b' git push --force");
+        let r = rec("ls", "/usr/bin/rm", &["-rf", "it's", ""], &[]);
+        assert_eq!(concrete_line(&r), "rm -rf 'it'\\''s' ''");
+        let r = rec("/usr/bin/dd", "/usr/bin/dd", &["of=/dev/sda"], &[]);
+        assert_eq!(concrete_line(&r), "/usr/bin/dd 'of=/dev/sda'");
+        let r = rec("a=b", "/oracle/path/x", &[], &[]);
+        assert_eq!(concrete_line(&r), "x");
+    }
+
+    #[test]
+    fn shapes_collapse_words() {
+        assert_eq!(shape("rm -rf ~ && ls"), "w w ~ && w");
+        assert_eq!(shape("git  push\t--force"), "w w w");
+        assert_ne!(shape("a | b"), shape("a ; b"));
+    }
 }

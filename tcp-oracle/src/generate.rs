@@ -363,3 +363,20 @@ pub fn value_for<S: Strategy>(strategy: &S, seed: u64, index: u64) -> Option<S::
 pub fn line_for(seed: u64, index: u64) -> String {
     value_for(&line(), seed, index).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_deterministic_and_varied() {
+        let a: Vec<String> = (0..50).map(|i| line_for(7, i)).collect();
+        let b: Vec<String> = (0..50).map(|i| line_for(7, i)).collect();
+        assert_eq!(a, b);
+        let mut d = a.clone();
+        d.sort();
+        d.dedup();
+        assert!(d.len() > 45, "{}", d.len());
+        assert_ne!(a, (0..50).map(|i| line_for(8, i)).collect::<Vec<_>>());
+    }
+}

@@ -147,3 +147,19 @@ pub fn mutated(seeds: Vec<String>) -> BoxedStrategy<String> {
         .prop_map(|(s, ms)| ms.iter().fold(s, |acc, m| apply(&acc, m)))
         .boxed()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutations_apply_on_char_boundaries() {
+        assert_eq!(apply("ab", &Mutation::Insert(500, ";")), "a;b");
+        assert_eq!(apply("éé", &Mutation::Insert(500, "x")), "éxé");
+        assert_eq!(apply("abcd", &Mutation::Delete(250, 2)), "ad");
+        assert_eq!(apply("a b c", &Mutation::SwapWords(0, 2)), "c b a");
+        assert_eq!(apply("a b", &Mutation::DupWord(1)), "a b b");
+        assert_eq!(apply("a && b", &Mutation::ReplaceOp(0, "|")), "a | b");
+        assert_eq!(apply("a", &Mutation::ReplaceOp(0, "|")), "a");
+    }
+}

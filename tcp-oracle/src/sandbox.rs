@@ -7,11 +7,13 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::fixture::Layout;
 use crate::protocol::{
     ORACLE_BIN, Observation, REAL_BASH, RUNTIME_DIR, Request, SHELL_NAMES, SHIM, SHIM_PATH_DIR,
+    fnv1a,
 };
 
 /// Directories whose program names become links to the shim.
@@ -159,8 +161,79 @@ impl Drop for Sandbox {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = fs::remove_dir_all(&self.layout.root);
-        let _ = fs::remove_dir_all(format!("{}-links", s(&self.layout.root)));
     }
+}
+
+/// The program names per directory of [`PROGRAM_DIRS`] (shells always in
+/// `/bin` and `/usr/bin`), and all of them for the `PATH` directory.
+fn program_tables() -> (Vec<BTreeSet<String>>, BTreeSet<String>) {
+    let mut all = BTreeSet::new();
+    let per: Vec<BTreeSet<String>> = PROGRAM_DIRS
+        .iter()
+        .map(|d| {
+            let mut names = program_names(d);
+            if *d == "/bin" || *d == "/usr/bin" {
+                names.extend(SHELL_NAMES.iter().map(|n| (*n).to_owned()));
+            }
+            all.extend(names.iter().cloned());
+            names
+        })
+        .collect();
+    (per, all)
+}
+
+/// The host directory holding the link directories (`0`..`4` for
+/// [`PROGRAM_DIRS`], `path`), made once and reused while the host's program
+/// names stay the same (thousands of links take seconds on a loaded disk).
+fn program_links() -> io::Result<PathBuf> {
+    static LINKS: Mutex<Option<PathBuf>> = Mutex::new(None);
+    let mut guard = LINKS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = guard.as_ref() {
+        return Ok(p.clone());
+    }
+    let (per, all) = program_tables();
+    let mut listing = String::new();
+    for (k, names) in per.iter().enumerate() {
+        for n in names {
+            listing.push_str(&format!("{k}/{n}\n"));
+        }
+    }
+    let marker = format!("{:016x}", fnv1a(listing.as_bytes()));
+    let base = if Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("tcp-oracle-links-{marker}"));
+    if !dir.join("complete").exists() {
+        let tmp = base.join(format!("tcp-oracle-links-{marker}.{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)?;
+        }
+        let make = |names: &BTreeSet<String>, d: &Path| -> io::Result<()> {
+            fs::create_dir_all(d)?;
+            for n in names {
+                let target = if SHELL_NAMES.contains(&n.as_str()) {
+                    REAL_BASH
+                } else {
+                    SHIM
+                };
+                std::os::unix::fs::symlink(target, d.join(n))?;
+            }
+            Ok(())
+        };
+        for (k, names) in per.iter().enumerate() {
+            make(names, &tmp.join(k.to_string()))?;
+        }
+        make(&all, &tmp.join("path"))?;
+        fs::write(tmp.join("complete"), &listing)?;
+        // Another process may have won the race: then use its copy.
+        if fs::rename(&tmp, &dir).is_err() {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+    }
+    *guard = Some(dir.clone());
+    Ok(dir)
 }
 
 /// The bubblewrap command line for `layout`.
@@ -170,6 +243,8 @@ fn bwrap_args(cfg: &Config, layout: &Layout) -> io::Result<Vec<String>> {
     push(&[
         "--unshare-all",
         "--unshare-pid",
+        // The driver is the namespace's init: `kill -9 -1` in a line cannot kill it.
+        "--as-pid-1",
         "--die-with-parent",
         "--new-session",
         "--clearenv",
@@ -199,37 +274,11 @@ fn bwrap_args(cfg: &Config, layout: &Layout) -> io::Result<Vec<String>> {
     push(&["--ro-bind", &driver, &driver_in]);
     // The program directories are prepared on the host (links to the shim,
     // dangling there) and bound read-only: one argument pair per directory.
-    let links = PathBuf::from(format!("{}-links", s(&layout.root)));
-    if links.exists() {
-        fs::remove_dir_all(&links)?;
-    }
-    let mut all_names = BTreeSet::new();
-    let make = |names: &BTreeSet<String>, dir: &Path| -> io::Result<()> {
-        fs::create_dir_all(dir)?;
-        for n in names {
-            let target = if SHELL_NAMES.contains(&n.as_str()) {
-                REAL_BASH
-            } else {
-                SHIM
-            };
-            std::os::unix::fs::symlink(target, dir.join(n))?;
-        }
-        Ok(())
-    };
+    let links = program_links()?;
     for (k, d) in PROGRAM_DIRS.iter().enumerate() {
-        let mut names = program_names(d);
-        // The shells are there even when the host keeps them elsewhere.
-        if *d == "/bin" || *d == "/usr/bin" {
-            names.extend(SHELL_NAMES.iter().map(|n| (*n).to_owned()));
-        }
-        let host = links.join(k.to_string());
-        make(&names, &host)?;
-        push(&["--ro-bind", &s(&host), d]);
-        all_names.extend(names);
+        push(&["--ro-bind", &s(&links.join(k.to_string())), d]);
     }
-    let host = links.join("path");
-    make(&all_names, &host)?;
-    push(&["--ro-bind", &s(&host), SHIM_PATH_DIR]);
+    push(&["--ro-bind", &s(&links.join("path")), SHIM_PATH_DIR]);
     push(&["--remount-ro", "/"]);
     let root = s(&layout.root);
     let timeout = cfg.timeout_ms.to_string();

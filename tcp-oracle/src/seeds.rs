@@ -133,3 +133,26 @@ fn read_literal(src: &str, start: usize, raw_hashes: Option<usize>) -> Option<(S
     }
     None
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_of_tables() {
+        let src = r###"const T: &[(&str, Want)] = &[("rm -rf ~", Reject), (r"a\b", Ask),
+            ("say \"hi\"\n", Approve), (r#"x "y""#, Ask), ("\u{e9}\x41", Ask)]; f("no")"###;
+        assert_eq!(
+            table_literals(src),
+            ["rm -rf ~", "a\\b", "say \"hi\"\n", "x \"y\"", "éA"]
+        );
+    }
+
+    #[test]
+    fn tcp_core_tables_are_found() {
+        let seeds = load();
+        assert!(seeds.len() > 50, "{}", seeds.len());
+        assert!(seeds.iter().any(|s| s.contains("rm -rf")));
+    }
+}

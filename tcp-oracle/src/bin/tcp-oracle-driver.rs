@@ -1,5 +1,5 @@
-//! Runs inside the sandbox as its init-ish process (the child of bubblewrap's
-//! reaper): reads JSON requests on stdin, runs each line under the real bash
+//! Runs inside the sandbox as its init process (pid 1: signals from the
+//! lines, `kill -9 -1` included, cannot end it): reads JSON requests on stdin, runs each line under the real bash
 //! from a freshly reset fixture, and answers with a JSON observation per line.
 //!
 //! Per line: reset `/tmp` (the fixture), `/etc` and `/dev` extras; run
@@ -15,6 +15,7 @@ use std::io::{self, BufRead, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -26,7 +27,7 @@ use tcp_oracle::protocol::{
 use tcp_oracle::snapshot::{Snapshot, diff, snapshot};
 
 /// How long background jobs may go on after bash itself exits.
-const GRACE: Duration = Duration::from_millis(200);
+const GRACE: Duration = Duration::from_millis(100);
 
 struct Driver {
     layout: Layout,
@@ -158,19 +159,22 @@ impl Driver {
     /// Runs bash with `args` to its end or the time limit; kills the rest.
     fn run_to_end(&self, args: &[&str]) -> io::Result<(ExitStatus, bool, u32)> {
         let mut child = self.bash(args)?;
-        let start = Instant::now();
-        let mut nap = Duration::from_micros(50);
-        let (status, timed_out) = loop {
-            if let Some(st) = child.try_wait()? {
-                break (st, false);
-            }
-            if start.elapsed() >= self.timeout {
+        // A blocking wait wakes as soon as bash exits (polling costs whole
+        // scheduler slices on a loaded machine); a watchdog ends it at the limit.
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let timeout = self.timeout;
+        let watchdog = std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
                 kill_others();
-                break (child.wait()?, true);
+                true
+            } else {
+                false
             }
-            sleep(nap);
-            nap = (nap * 2).min(Duration::from_millis(2));
-        };
+        });
+        let status = child.wait();
+        let _ = done_tx.send(());
+        let timed_out = watchdog.join().unwrap_or(false);
+        let status = status?;
         // Background jobs may still be doing what the line asked: let them.
         let grace_end = Instant::now() + GRACE;
         let mut nap = Duration::from_micros(50);
@@ -206,7 +210,7 @@ impl Driver {
     }
 
     fn observe_into(&self, req: &Request, obs: &mut Observation) -> io::Result<()> {
-        self.reset()?;
+        // `bash -n` runs nothing (BASH_ENV only defines a function): no reset before it.
         let (st, _, _) = self.run_to_end(&["-n", "-c", &req.line])?;
         obs.syntax_ok = st.success();
         self.reset()?;
@@ -243,7 +247,7 @@ fn limit(res: libc::__rlimit_resource_t, v: u64) -> io::Result<()> {
     Ok(())
 }
 
-/// Every process in the namespace but pid 1 (bubblewrap's reaper) and us.
+/// Every process in the namespace but pid 1 (normally us) and us.
 fn others() -> Vec<i32> {
     let me = i32::try_from(std::process::id()).unwrap_or(0);
     let Ok(rd) = fs::read_dir("/proc") else {

@@ -1,6 +1,8 @@
 //! The long run: `tcp-oracle --lines N --seed S --out divergences.jsonl [--jobs 2]`
 //! runs N generated (and mutated) lines through the sandboxes and the checks,
-//! writes every divergence as a JSON line and prints counts.
+//! writes every divergence as a JSON line and prints counts. `--print-lines`
+//! prints the lines instead; `--repeat-line L` runs one line N times (to
+//! time the sandbox).
 
 use std::io::Write;
 
@@ -24,6 +26,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut out_path: Option<String> = None;
     let mut print_lines = false;
+    let mut repeat: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
@@ -34,9 +37,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "--mutate-every" => cfg.mutate_every = val()?.parse()?,
             "--out" => out_path = Some(val()?),
             "--print-lines" => print_lines = true,
+            "--repeat-line" => repeat = Some(val()?),
             "-h" | "--help" => {
                 println!(
-                    "tcp-oracle --lines N --seed S [--jobs J] [--mutate-every K] [--out FILE] [--print-lines]"
+                    "tcp-oracle --lines N --seed S [--jobs J] [--mutate-every K] [--out FILE] [--print-lines] [--repeat-line LINE]"
                 );
                 return Ok(());
             }
@@ -58,7 +62,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         cfg.lines,
         || {
             let lines = Lines::new(&cfg);
-            move |i| lines.get(i)
+            let repeat = repeat.clone();
+            move |i| repeat.clone().unwrap_or_else(|| lines.get(i))
         },
         |l| TcpDecider::new(l),
     )?;
