@@ -73,8 +73,8 @@ pub enum CheckKind {
     Syntax,
     /// A program bash ran is stricter alone than the whole line.
     CommandOrder,
-    /// A program bash ran is not in the checker's analysis, and the line is not
-    /// failed closed at REQUIRE_APPROVAL or above.
+    /// A program bash ran is not in the checker's analysis, and the line is
+    /// neither failed closed at REQUIRE_APPROVAL or above nor rejected.
     CommandUnseen,
     /// A file bash wrote is stricter alone (`: > PATH`) than the whole line.
     FileOrder,
@@ -214,7 +214,11 @@ pub fn check_line(
             push(CheckKind::CommandOrder, concrete.clone(), Some(alone));
         }
         let prog = rec.program();
-        if !names.iter().any(|n| n == base_name(&prog)) && !failed_closed {
+        // A rejected line does not run: nothing in it needs to be seen.
+        if !names.iter().any(|n| n == base_name(&prog))
+            && !failed_closed
+            && lined < Decision::Reject
+        {
             push(CheckKind::CommandUnseen, concrete, Some(alone));
         }
     }

@@ -68,7 +68,13 @@ pub fn table_literals(src: &str) -> Vec<String> {
             };
             if b.get(j) == Some(&b'"') {
                 if let Some((lit, end)) = read_literal(src, j + 1, raw_hashes) {
-                    out.push(lit);
+                    // A tuple, not a call: the literal is followed by a comma.
+                    if src
+                        .get(end..)
+                        .is_some_and(|r| r.trim_start().starts_with(','))
+                    {
+                        out.push(lit);
+                    }
                     i = end;
                     continue;
                 }

@@ -22,8 +22,9 @@ use tcp_oracle::sandbox::Config;
 
 /// The seed of the CI budget.
 const SEED: u64 = 20_261_208;
-/// Lines in the CI budget (sized for about three minutes on two busy cores).
-const BUDGET: u64 = 20_000;
+/// Lines in the CI budget: about three minutes in the debug profile on two
+/// cores shared with other builds (56 lines/s measured at load 10).
+const BUDGET: u64 = 10_000;
 
 #[test]
 #[ignore = "the CI budget: scripts/test-all.sh oracle runs it in release mode"]

@@ -200,7 +200,7 @@ fn a_decider_approving_rm_rf_home_is_caught() {
         "{divs:?}"
     );
     // The real checker agrees with bash on these.
-    for l in ["rm -rf ~", "ls ;; pwd", "echo x >> ~/.bashrc"] {
+    for l in ["rm -rf ~", "echo x >> ~/.bashrc"] {
         let obs = run(&mut sb, l);
         assert!(check_line(&real, &layout, l, &obs).is_empty(), "{l}");
     }
