@@ -67,6 +67,10 @@ pub struct Sandbox {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Lines run as uid (and gid) `LINE_UID_BASE + n` in the `n`th sandbox of a
+/// process: a uid of their own, so that `RLIMIT_NPROC` counts only them.
+pub const LINE_UID_BASE: u64 = 61_000;
+
 /// The shared libraries `ldd` lists for `bin` (absolute paths).
 fn libraries(bin: &Path) -> io::Result<Vec<String>> {
     let out = Command::new("ldd").arg(bin).output()?;
@@ -103,7 +107,7 @@ impl Sandbox {
             fs::remove_dir_all(&layout.root)?;
         }
         layout.create()?;
-        let args = bwrap_args(cfg, &layout)?;
+        let args = bwrap_args(cfg, &layout, n)?;
         let mut child = Command::new("bwrap")
             .args(&args)
             .stdin(Stdio::piped())
@@ -237,12 +241,19 @@ fn program_links() -> io::Result<PathBuf> {
 }
 
 /// The bubblewrap command line for `layout`.
-fn bwrap_args(cfg: &Config, layout: &Layout) -> io::Result<Vec<String>> {
+fn bwrap_args(cfg: &Config, layout: &Layout, n: u64) -> io::Result<Vec<String>> {
     let mut a: Vec<String> = Vec::new();
     let mut push = |xs: &[&str]| a.extend(xs.iter().map(|x| (*x).to_owned()));
     push(&[
-        "--unshare-all",
+        // Every namespace but the user one (--unshare-all without
+        // --unshare-user-try): the driver must keep real capabilities to run
+        // bash under its own uid, where RLIMIT_NPROC holds (real root is
+        // exempt from it, so a fork bomb in a line would exhaust the host).
+        "--unshare-ipc",
         "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
         // The driver is the namespace's init: `kill -9 -1` in a line cannot kill it.
         "--as-pid-1",
         "--die-with-parent",
@@ -262,6 +273,28 @@ fn bwrap_args(cfg: &Config, layout: &Layout) -> io::Result<Vec<String>> {
     let mut libs = BTreeSet::new();
     for bin in [&cfg.bash, &cfg.shim, &cfg.driver] {
         libs.extend(libraries(bin)?);
+    }
+    // bubblewrap makes missing parents of mount points mode 0700: make them
+    // 0755 first, or the lines' unprivileged uid cannot reach bash's libraries.
+    let mut parents = BTreeSet::new();
+    let dests = libs
+        .iter()
+        .map(String::as_str)
+        .chain([REAL_BASH, SHIM, RUNTIME_DIR, SHIM_PATH_DIR])
+        .chain(PROGRAM_DIRS);
+    for d in dests {
+        let mut p = Path::new(d).parent();
+        while let Some(dir) = p {
+            if dir != Path::new("/") {
+                parents.insert(s(dir));
+            }
+            p = dir.parent();
+        }
+    }
+    let mut parents: Vec<String> = parents.into_iter().collect();
+    parents.sort_by_key(|p| p.matches('/').count());
+    for p in &parents {
+        push(&["--perms", "0755", "--dir", p]);
     }
     for l in &libs {
         push(&["--ro-bind", l, l]);
@@ -284,6 +317,18 @@ fn bwrap_args(cfg: &Config, layout: &Layout) -> io::Result<Vec<String>> {
     let timeout = cfg.timeout_ms.to_string();
     push(&["--setenv", "TCP_ORACLE_ROOT", &root]);
     push(&["--setenv", "TCP_ORACLE_TIMEOUT_MS", &timeout]);
+    let uid = (LINE_UID_BASE + n % 1000).to_string();
+    push(&["--setenv", "TCP_ORACLE_UID", &uid]);
+    for cap in [
+        "CAP_SETUID",
+        "CAP_SETGID",
+        "CAP_CHOWN",
+        "CAP_FOWNER",
+        "CAP_DAC_OVERRIDE",
+        "CAP_KILL",
+    ] {
+        push(&["--cap-add", cap]);
+    }
     push(&["--chdir", "/", &driver_in]);
     Ok(a)
 }

@@ -136,6 +136,17 @@ fn background_loops_are_killed_and_the_driver_survives() {
     let obs = run(&mut sb, "rm y");
     assert_eq!(obs.strays_killed, 0);
     assert_eq!(obs.records.len(), 1);
+    // A fork bomb is held by RLIMIT_NPROC (lines run under their own uid) and
+    // cleaned up.
+    let t = Instant::now();
+    run(&mut sb, ":(){ :|:& };:");
+    assert!(t.elapsed().as_secs() < 10);
+    let obs = run(
+        &mut sb,
+        "ulimit -u > n; [ \"$(ulimit -u)\" = 128 ] && [ $UID != 0 ] && rm z",
+    );
+    assert_eq!(obs.strays_killed, 0);
+    assert_eq!(obs.records.len(), 1, "{obs:?}");
 }
 
 fn approved(line: &str, argv: &[&str]) -> LineVerdict {

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, BufRead, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -31,6 +32,7 @@ const GRACE: Duration = Duration::from_millis(100);
 
 struct Driver {
     layout: Layout,
+    uid: u32,
     env: BTreeMap<String, String>,
     timeout: Duration,
     dev_initial: BTreeSet<String>,
@@ -55,6 +57,10 @@ fn run() -> io::Result<()> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
+    let uid: u32 = std::env::var("TCP_ORACLE_UID")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| io::Error::other("TCP_ORACLE_UID not set"))?;
     let layout = Layout::new(&root);
     fs::create_dir_all(RUNTIME_DIR)?;
     fs::write(BASH_ENV_PATH, bash_env_code())?;
@@ -76,6 +82,7 @@ fn run() -> io::Result<()> {
     let dev_initial = snapshot(&["/dev"]).into_keys().collect();
     let mut d = Driver {
         layout,
+        uid,
         env,
         timeout: Duration::from_millis(timeout_ms),
         dev_initial,
@@ -129,6 +136,12 @@ impl Driver {
         self.layout.create()?;
         write_files(Path::new("/etc"), &ETC_FILES)?;
         fs::write(LOG_PATH, b"")?;
+        // The lines' uid owns what a user owns: the fixture, and (to see
+        // attempted writes there) /etc; /tmp is world-writable and sticky.
+        fs::set_permissions("/tmp", fs::Permissions::from_mode(0o1777))?;
+        chown_tree(&self.layout.root, self.uid)?;
+        chown_tree(Path::new("/etc"), self.uid)?;
+        std::os::unix::fs::chown(LOG_PATH, Some(self.uid), Some(self.uid))?;
         Ok(())
     }
 
@@ -143,13 +156,23 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         let cpu = self.timeout.as_secs().max(1) + 1;
-        // SAFETY: the closure only calls setrlimit (async-signal-safe) between fork and exec.
+        let uid = self.uid;
+        // SAFETY: the closure only calls setrlimit, setgroups, setgid and setuid
+        // (async-signal-safe) between fork and exec.
         unsafe {
             c.pre_exec(move || {
                 limit(libc::RLIMIT_CPU, cpu)?;
                 limit(libc::RLIMIT_FSIZE, 1 << 20)?;
-                limit(libc::RLIMIT_NPROC, 512)?;
+                limit(libc::RLIMIT_NPROC, 128)?;
                 limit(libc::RLIMIT_AS, 1 << 30)?;
+                // Drop root: the limits above then bind (root is exempt from
+                // RLIMIT_NPROC) and the line cannot signal the driver.
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(uid) != 0
+                    || libc::setuid(uid) != 0
+                {
+                    return Err(io::Error::last_os_error());
+                }
                 Ok(())
             });
         }
@@ -163,7 +186,7 @@ impl Driver {
         // scheduler slices on a loaded machine); a watchdog ends it at the limit.
         let (done_tx, done_rx) = mpsc::channel::<()>();
         let timeout = self.timeout;
-        let watchdog = std::thread::spawn(move || {
+        let watchdog = std::thread::Builder::new().spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
                 kill_others();
                 true
@@ -171,9 +194,28 @@ impl Driver {
                 false
             }
         });
-        let status = child.wait();
-        let _ = done_tx.send(());
-        let timed_out = watchdog.join().unwrap_or(false);
+        let (status, timed_out) = match watchdog {
+            Ok(w) => {
+                let status = child.wait();
+                let _ = done_tx.send(());
+                (status, w.join().unwrap_or(false))
+            }
+            // No thread to be had: poll instead.
+            Err(_) => {
+                let start = Instant::now();
+                loop {
+                    match child.try_wait() {
+                        Ok(Some(st)) => break (Ok(st), false),
+                        Ok(None) if start.elapsed() >= timeout => {
+                            kill_others();
+                            break (child.wait(), true);
+                        }
+                        Ok(None) => sleep(Duration::from_millis(1)),
+                        Err(e) => break (Err(e), false),
+                    }
+                }
+            }
+        };
         let status = status?;
         // Background jobs may still be doing what the line asked: let them.
         let grace_end = Instant::now() + GRACE;
@@ -211,10 +253,15 @@ impl Driver {
 
     fn observe_into(&self, req: &Request, obs: &mut Observation) -> io::Result<()> {
         // `bash -n` runs nothing (BASH_ENV only defines a function): no reset before it.
-        let (st, _, _) = self.run_to_end(&["-n", "-c", &req.line])?;
+        let (st, _, _) = self
+            .run_to_end(&["-n", "-c", &req.line])
+            .map_err(|e| io::Error::other(format!("bash -n: {e}")))?;
         obs.syntax_ok = st.success();
-        self.reset()?;
-        let (st, timed_out, strays) = self.run_to_end(&["-c", &req.line])?;
+        self.reset()
+            .map_err(|e| io::Error::other(format!("reset: {e}")))?;
+        let (st, timed_out, strays) = self
+            .run_to_end(&["-c", &req.line])
+            .map_err(|e| io::Error::other(format!("bash: {e}")))?;
         obs.exit = st.code();
         obs.signal = st.signal();
         obs.timed_out = timed_out;
@@ -233,6 +280,17 @@ impl Driver {
             .collect();
         Ok(())
     }
+}
+
+/// Gives `path` and everything under it to `uid`.
+fn chown_tree(path: &Path, uid: u32) -> io::Result<()> {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid))?;
+    if fs::symlink_metadata(path)?.is_dir() {
+        for e in fs::read_dir(path)?.flatten() {
+            chown_tree(&e.path(), uid)?;
+        }
+    }
+    Ok(())
 }
 
 fn limit(res: libc::__rlimit_resource_t, v: u64) -> io::Result<()> {
