@@ -65,7 +65,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             let repeat = repeat.clone();
             move |i| repeat.clone().unwrap_or_else(|| lines.get(i))
         },
-        |l| TcpDecider::new(l),
+        TcpDecider::new,
     )?;
     if let Some(p) = out_path {
         let mut f = std::io::BufWriter::new(std::fs::File::create(p)?);
