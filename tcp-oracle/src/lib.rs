@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod fixture;
 pub mod generate;
+pub mod minimise;
 pub mod mutate;
 pub mod protocol;
 pub mod run;

@@ -28,6 +28,44 @@ pub const SHELL_NAMES: [&str; 4] = ["bash", "sh", "dash", "rbash"];
 /// Variables bash sets or changes by itself; never reported as differences.
 pub const IGNORED_VARS: [&str; 5] = ["_", "PWD", "OLDPWD", "SHLVL", NOT_FOUND_VAR];
 
+/// Variables bash sets itself, exported only by `set -a` (`bash -ac`, `-esacc`):
+/// not the line's doing, so not reported as differences.
+pub const SHELL_VARIABLES: [&str; 27] = [
+    "SHELLOPTS",
+    "IFS",
+    "OPTIND",
+    "OPTERR",
+    "PS1",
+    "PS2",
+    "PS4",
+    "PPID",
+    "UID",
+    "EUID",
+    "HOSTNAME",
+    "HOSTTYPE",
+    "MACHTYPE",
+    "OSTYPE",
+    "DIRSTACK",
+    "GROUPS",
+    "SHELL",
+    "HISTFILE",
+    "HISTFILESIZE",
+    "HISTSIZE",
+    "COMP_WORDBREAKS",
+    "LINENO",
+    "SECONDS",
+    "RANDOM",
+    "EPOCHSECONDS",
+    "EPOCHREALTIME",
+    "SRANDOM",
+];
+
+/// Whether the shim ignores variable `name` when comparing environments:
+/// bash's own (`BASH*`, [`SHELL_VARIABLES`], [`IGNORED_VARS`]).
+pub fn is_ignored_var(name: &str) -> bool {
+    name.starts_with("BASH") || SHELL_VARIABLES.contains(&name) || IGNORED_VARS.contains(&name)
+}
+
 /// The code `BASH_ENV` sources in every non-interactive bash: missing command
 /// names run the shim under their own name (marked) and succeed. Exported so
 /// that `sh -c` (bash in POSIX mode, which reads no `BASH_ENV`) has it too.

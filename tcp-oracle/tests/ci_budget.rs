@@ -27,7 +27,7 @@ const SEED: u64 = 20_261_208;
 const BUDGET: u64 = 10_000;
 
 #[test]
-#[ignore = "the CI budget: scripts/test-all.sh oracle runs it in release mode"]
+#[ignore = "the CI budget (minutes): scripts/test-all.sh oracle runs it"]
 fn ci_budget_has_no_new_divergences() {
     let lines: u64 = std::env::var("TCP_ORACLE_LINES")
         .ok()

@@ -61,6 +61,9 @@ fn shim_records_argv_exactly() {
         [("EDITOR".to_owned(), "vi -x".to_owned())]
     );
     assert_eq!(concrete_line(&obs.records[0]), "EDITOR='vi -x' git commit");
+    // `set -a` exports bash's own variables too: only the line's are reported.
+    let obs = run(&mut sb, "bash -ac 'x=1; rm a'");
+    assert_eq!(concrete_line(&obs.records[0]), "x=1 rm a");
 
     // Missing names are recorded through command_not_found_handle, in sh too.
     let obs = run(&mut sb, "no-such-tool a; sh -c 'other-missing b'");

@@ -7,7 +7,7 @@ use std::ffi::CStr;
 use std::fs::OpenOptions;
 use std::io::Write;
 
-use tcp_oracle::protocol::{BASELINE_PATH, IGNORED_VARS, LOG_PATH, NOT_FOUND_VAR, ShimRecord};
+use tcp_oracle::protocol::{BASELINE_PATH, LOG_PATH, NOT_FOUND_VAR, ShimRecord, is_ignored_var};
 
 /// The path the kernel executed, from the auxiliary vector (a symlink's own
 /// name, unlike `/proc/self/exe`).
@@ -46,7 +46,7 @@ fn main() {
         let valid = !k.is_empty()
             && !k.starts_with(|c: char| c.is_ascii_digit())
             && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !valid || IGNORED_VARS.contains(&k.as_str()) {
+        if !valid || is_ignored_var(&k) {
             continue;
         }
         if baseline.get(&k) != Some(&v) {
