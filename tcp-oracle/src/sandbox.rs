@@ -67,8 +67,9 @@ pub struct Sandbox {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Lines run as uid (and gid) `LINE_UID_BASE + n` in the `n`th sandbox of a
-/// process: a uid of their own, so that `RLIMIT_NPROC` counts only them.
+/// Run as root, lines run as uid (and gid) `LINE_UID_BASE + n` in the `n`th
+/// sandbox of a process: a uid of their own, so that `RLIMIT_NPROC` counts
+/// only them. Run as another user, they run under that user's uid.
 pub const LINE_UID_BASE: u64 = 61_000;
 
 /// The shared libraries `ldd` lists for `bin` (absolute paths).
@@ -244,17 +245,27 @@ fn program_links() -> io::Result<PathBuf> {
 fn bwrap_args(cfg: &Config, layout: &Layout, n: u64) -> io::Result<Vec<String>> {
     let mut a: Vec<String> = Vec::new();
     let mut push = |xs: &[&str]| a.extend(xs.iter().map(|x| (*x).to_owned()));
+    push(&[]);
+    // SAFETY: geteuid has no preconditions.
+    let is_root = unsafe { libc::geteuid() } == 0;
+    if is_root {
+        // Every namespace but the user one: the driver keeps real
+        // capabilities to run bash under a uid of its own, where
+        // RLIMIT_NPROC holds (real root is exempt from it, so a fork bomb in
+        // a line would exhaust the host).
+        push(&[
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+        ]);
+    } else {
+        // Not root: a user namespace; lines run under the caller's uid, which
+        // RLIMIT_NPROC binds anyway.
+        push(&["--unshare-all", "--unshare-pid"]);
+    }
     push(&[
-        // Every namespace but the user one (--unshare-all without
-        // --unshare-user-try): the driver must keep real capabilities to run
-        // bash under its own uid, where RLIMIT_NPROC holds (real root is
-        // exempt from it, so a fork bomb in a line would exhaust the host).
-        "--unshare-ipc",
-        "--unshare-pid",
-        "--unshare-net",
-        "--unshare-uts",
-        "--unshare-cgroup-try",
-        // The driver is the namespace's init: `kill -9 -1` in a line cannot kill it.
         "--as-pid-1",
         "--die-with-parent",
         "--new-session",
@@ -317,17 +328,19 @@ fn bwrap_args(cfg: &Config, layout: &Layout, n: u64) -> io::Result<Vec<String>> 
     let timeout = cfg.timeout_ms.to_string();
     push(&["--setenv", "TCP_ORACLE_ROOT", &root]);
     push(&["--setenv", "TCP_ORACLE_TIMEOUT_MS", &timeout]);
-    let uid = (LINE_UID_BASE + n % 1000).to_string();
-    push(&["--setenv", "TCP_ORACLE_UID", &uid]);
-    for cap in [
-        "CAP_SETUID",
-        "CAP_SETGID",
-        "CAP_CHOWN",
-        "CAP_FOWNER",
-        "CAP_DAC_OVERRIDE",
-        "CAP_KILL",
-    ] {
-        push(&["--cap-add", cap]);
+    if is_root {
+        let uid = (LINE_UID_BASE + n % 1000).to_string();
+        push(&["--setenv", "TCP_ORACLE_UID", &uid]);
+        for cap in [
+            "CAP_SETUID",
+            "CAP_SETGID",
+            "CAP_CHOWN",
+            "CAP_FOWNER",
+            "CAP_DAC_OVERRIDE",
+            "CAP_KILL",
+        ] {
+            push(&["--cap-add", cap]);
+        }
     }
     push(&["--chdir", "/", &driver_in]);
     Ok(a)

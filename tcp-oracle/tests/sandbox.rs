@@ -146,7 +146,7 @@ fn background_loops_are_killed_and_the_driver_survives() {
     assert!(t.elapsed().as_secs() < 10);
     let obs = run(
         &mut sb,
-        "ulimit -u > n; [ \"$(ulimit -u)\" = 128 ] && [ $UID != 0 ] && rm z",
+        "[ \"$(ulimit -u)\" -le 512 ] && [ $UID != 0 ] && rm z",
     );
     assert_eq!(obs.strays_killed, 0);
     assert_eq!(obs.records.len(), 1, "{obs:?}");

@@ -32,7 +32,8 @@ const GRACE: Duration = Duration::from_millis(100);
 
 struct Driver {
     layout: Layout,
-    uid: u32,
+    /// The lines' own uid (when the sandbox runs as root), else none.
+    uid: Option<u32>,
     env: BTreeMap<String, String>,
     timeout: Duration,
     dev_initial: BTreeSet<String>,
@@ -57,10 +58,9 @@ fn run() -> io::Result<()> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
-    let uid: u32 = std::env::var("TCP_ORACLE_UID")
+    let uid: Option<u32> = std::env::var("TCP_ORACLE_UID")
         .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::other("TCP_ORACLE_UID not set"))?;
+        .and_then(|s| s.parse().ok());
     let layout = Layout::new(&root);
     fs::create_dir_all(RUNTIME_DIR)?;
     fs::write(BASH_ENV_PATH, bash_env_code())?;
@@ -139,9 +139,11 @@ impl Driver {
         // The lines' uid owns what a user owns: the fixture, and (to see
         // attempted writes there) /etc; /tmp is world-writable and sticky.
         fs::set_permissions("/tmp", fs::Permissions::from_mode(0o1777))?;
-        chown_tree(&self.layout.root, self.uid)?;
-        chown_tree(Path::new("/etc"), self.uid)?;
-        std::os::unix::fs::chown(LOG_PATH, Some(self.uid), Some(self.uid))?;
+        if let Some(uid) = self.uid {
+            chown_tree(&self.layout.root, uid)?;
+            chown_tree(Path::new("/etc"), uid)?;
+            std::os::unix::fs::chown(LOG_PATH, Some(uid), Some(uid))?;
+        }
         Ok(())
     }
 
@@ -163,13 +165,16 @@ impl Driver {
             c.pre_exec(move || {
                 limit(libc::RLIMIT_CPU, cpu)?;
                 limit(libc::RLIMIT_FSIZE, 1 << 20)?;
-                limit(libc::RLIMIT_NPROC, 128)?;
+                // Under the caller's own uid (no root), its other processes
+                // and threads count too.
+                limit(libc::RLIMIT_NPROC, if uid.is_some() { 128 } else { 512 })?;
                 limit(libc::RLIMIT_AS, 1 << 30)?;
                 // Drop root: the limits above then bind (root is exempt from
                 // RLIMIT_NPROC) and the line cannot signal the driver.
-                if libc::setgroups(0, std::ptr::null()) != 0
-                    || libc::setgid(uid) != 0
-                    || libc::setuid(uid) != 0
+                if let Some(uid) = uid
+                    && (libc::setgroups(0, std::ptr::null()) != 0
+                        || libc::setgid(uid) != 0
+                        || libc::setuid(uid) != 0)
                 {
                     return Err(io::Error::last_os_error());
                 }
