@@ -6,7 +6,7 @@
 # This is the README's test command; .ci/run calls it.
 #
 #   scripts/test-all.sh            # everything
-#   scripts/test-all.sh rust       # one stage: deps fmt clippy doc rust hls fuzz c python churn
+#   scripts/test-all.sh rust       # one stage: deps fmt clippy doc rust oracle hls fuzz c python churn
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -26,6 +26,10 @@ fmt() { stage fmt; cargo fmt --all -- --check; (cd fuzz && cargo fmt -- --check)
 clippy() { stage clippy; cargo clippy --workspace --all-targets --locked -- -D warnings; }
 doc() { stage doc; cargo doc --workspace --no-deps --locked; }
 rust() { stage "rust tests"; cargo test --workspace --locked; }
+oracle() {
+    stage "tcp-oracle: seeded lines under real bash in bubblewrap vs tcp-core (CI budget)"
+    cargo test -p tcp-oracle --locked --test ci_budget -- --include-ignored --nocapture
+}
 hls() {
     stage "HLS kernel C simulation"
     if [ -x tcp-hw/kernels/xrt/csim.sh ]; then tcp-hw/kernels/xrt/csim.sh; else echo "no C-simulation script"; fi
@@ -40,7 +44,7 @@ python() { stage "Python package"; scripts/test-python.sh; }
 churn() { stage "registry churn (rebuilds under Rust, Python and tcpd readers)"; scripts/test-registry-churn.sh; }
 
 if [ $# -eq 0 ]; then
-    deps; machine; fmt; clippy; doc; rust; hls; fuzz; c; python; churn
+    deps; machine; fmt; clippy; doc; rust; oracle; hls; fuzz; c; python; churn
     stage "all stages passed"
 else
     for s in "$@"; do "$s"; done
