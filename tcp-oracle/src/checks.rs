@@ -234,7 +234,11 @@ pub fn check_line(
                 push(CheckKind::FileOrder, write, Some(alone));
             }
         }
-        if !is_under(&ch.path, &project) && lined < Decision::RequireApproval {
+        // Scratch files in /tmp (outside the fixture, which lives there too)
+        // are allowed at CAUTION_MODE; anything else outside the project asks.
+        let fixture = project.parent().unwrap_or(Path::new("/"));
+        let scratch = is_under(&ch.path, Path::new("/tmp")) && !is_under(&ch.path, fixture);
+        if !is_under(&ch.path, &project) && !scratch && lined < Decision::RequireApproval {
             push(
                 CheckKind::FileOutside,
                 format!("{:?} {}", ch.change, ch.path),

@@ -1364,6 +1364,19 @@ impl Eval<'_> {
             ));
         }
         self.secret_reads(key, inv.args, &mut sv);
+        match key {
+            "export" | "declare" | "typeset" | "local" | "readonly" => {
+                for a in inv.args.iter().filter(|a| is_assignment(a.as_str())) {
+                    self.assignment(a.as_str(), &mut sv);
+                }
+            }
+            "unset" => {
+                for a in inv.args.iter().filter(|a| !a.as_str().starts_with('-')) {
+                    self.assignment(&format!("{}=", a.as_str()), &mut sv);
+                }
+            }
+            _ => {}
+        }
         let globals = words.get(1..).unwrap_or(&[]).iter().map(Word::as_str);
         let global_risk = match canon {
             "git" => super::globals::git_globals(globals),

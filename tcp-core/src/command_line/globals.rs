@@ -6,18 +6,45 @@
 /// Git configuration keys (lowercase; `*` is one dotted part) whose value is a
 /// program, a command line, a hook directory or a file of more settings.
 const GIT_PROGRAM_KEYS: [&str; 30] = [
-    "core.fsmonitor", "core.sshcommand", "core.pager", "core.editor", "core.hookspath",
-    "core.askpass", "core.gitproxy", "diff.external", "diff.*.textconv", "diff.*.command",
-    "merge.*.driver", "filter.*.clean", "filter.*.smudge", "filter.*.process", "pager.*",
-    "alias.*", "credential.helper", "credential.*.helper", "gpg.program", "gpg.*.program",
-    "sequence.editor", "uploadpack.packobjectshook", "remote.*.uploadpack",
-    "remote.*.receivepack", "include.path", "includeif.*.path", "init.templatedir",
-    "difftool.*.cmd", "mergetool.*.cmd", "submodule.*.update",
+    "core.fsmonitor",
+    "core.sshcommand",
+    "core.pager",
+    "core.editor",
+    "core.hookspath",
+    "core.askpass",
+    "core.gitproxy",
+    "diff.external",
+    "diff.*.textconv",
+    "diff.*.command",
+    "merge.*.driver",
+    "filter.*.clean",
+    "filter.*.smudge",
+    "filter.*.process",
+    "pager.*",
+    "alias.*",
+    "credential.helper",
+    "credential.*.helper",
+    "gpg.program",
+    "gpg.*.program",
+    "sequence.editor",
+    "uploadpack.packobjectshook",
+    "remote.*.uploadpack",
+    "remote.*.receivepack",
+    "include.path",
+    "includeif.*.path",
+    "init.templatedir",
+    "difftool.*.cmd",
+    "mergetool.*.cmd",
+    "submodule.*.update",
 ];
 
 /// Keys that weaken a safeguard (TLS verification, protocol restrictions, ownership checks).
 const GIT_WEAKEN_KEYS: [&str; 6] = [
-    "http.sslverify", "http.*.sslverify", "protocol.*.allow", "protocol.allow", "safe.directory",
+    "http.sslverify",
+    "http.*.sslverify",
+    "protocol.*.allow",
+    "protocol.allow",
+    "safe.directory",
     "url.*.insteadof",
 ];
 
@@ -46,7 +73,9 @@ pub(crate) fn git_key(key: &str) -> Option<&'static str> {
         return Some("this git setting makes git run a program of the caller's choosing");
     }
     if GIT_WEAKEN_KEYS.iter().any(|p| key_matches(p, &key)) {
-        return Some("this git setting turns off a safeguard (TLS verification, allowed protocols, repository ownership, remote URLs)");
+        return Some(
+            "this git setting turns off a safeguard (TLS verification, allowed protocols, repository ownership, remote URLs)",
+        );
     }
     None
 }
@@ -66,7 +95,10 @@ pub(crate) fn git_globals<'a>(args: impl Iterator<Item = &'a str>) -> Option<&'s
             args.next()
         } else if a.starts_with("--exec-path=") {
             return Some("--exec-path makes git run its helper programs from another directory");
-        } else if matches!(a, "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--super-prefix") {
+        } else if matches!(
+            a,
+            "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--super-prefix"
+        ) {
             args.next();
             continue;
         } else if a.starts_with('-') {
@@ -96,11 +128,24 @@ pub(crate) fn cargo_globals<'a>(args: impl Iterator<Item = &'a str>) -> Option<&
             return None;
         };
         let v = value.unwrap_or("").to_ascii_lowercase();
-        let runs = ["runner", "linker", "rustc", "wrapper", "rustdoc", "ar", "cc", "credential", "registry", "source."]
-            .iter()
-            .any(|k| v.contains(k));
+        let runs = [
+            "runner",
+            "linker",
+            "rustc",
+            "wrapper",
+            "rustdoc",
+            "ar",
+            "cc",
+            "credential",
+            "registry",
+            "source.",
+        ]
+        .iter()
+        .any(|k| v.contains(k));
         if runs || !v.contains('=') {
-            return Some("cargo --config sets the programs cargo runs (runner, linker, rustc wrapper) or loads a file of settings");
+            return Some(
+                "cargo --config sets the programs cargo runs (runner, linker, rustc wrapper) or loads a file of settings",
+            );
         }
     }
     None

@@ -128,6 +128,28 @@ impl Places<'_> {
                 return Place::Workspace;
             }
         }
+        if let Some(h) = self.home {
+            if let Some(rest) = under(path, h) {
+                return home_place(rest);
+            }
+        }
+        // Beside a workspace (its parent's other children) is another
+        // project, not scratch space, even when it all lives in /tmp.
+        for root in self
+            .roots
+            .iter()
+            .copied()
+            .chain(self.start)
+            .chain(self.home)
+        {
+            if let Some((parent, _)) = root.rsplit_once('/') {
+                if !matches!(parent, "" | "/tmp" | "/var/tmp" | "/dev/shm" | "/home")
+                    && under(path, parent).is_some()
+                {
+                    return Place::Outside;
+                }
+            }
+        }
         for tmp in ["/tmp", "/var/tmp", "/dev/shm"] {
             if let Some(rest) = under(path, tmp) {
                 return if rest.is_empty() {
