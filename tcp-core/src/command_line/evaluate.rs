@@ -22,6 +22,17 @@ use crate::risk::{Capabilities, RiskLevel};
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// Deepest nesting of shell code in shell code (`bash -c "sh -c '...'"`).
 pub const MAX_DEPTH: usize = 8;
+/// Most pieces of nested code (substitutions, arithmetic, traps, aliases)
+/// decided in one line; past it the line asks.
+const MAX_NESTED_CODE: usize = 128;
+/// Most words static expansion may produce in one line.
+const MAX_EXPANDED_WORDS: usize = 4096;
+/// Most arguments of one command that are decided one by one.
+const MAX_ARGS: usize = 1024;
+/// Most redirections of one segment that are decided one by one.
+const MAX_REDIRECTS: usize = 64;
+/// Most words one `find -exec` command may stand for (roots times `{}`).
+const MAX_FIND_WORDS: usize = 4096;
 /// Most launchers unwrapped around one command.
 const MAX_UNWRAP: usize = 32;
 
@@ -159,6 +170,10 @@ struct Eval<'c> {
     secret_read: bool,
     /// The environment (with its tokens) was printed somewhere in the line.
     env_dumped: bool,
+    /// Pieces of nested code (substitutions, arithmetic, traps) still to decide.
+    nested_budget: usize,
+    /// Words static expansion may still produce.
+    expansion_budget: usize,
 }
 
 /// Decides a line; with `describe` false the segments' text, command and argv
@@ -167,6 +182,8 @@ pub(crate) fn check(checker: &Checker, line: &str, describe: bool) -> LineVerdic
     let mut e = Eval {
         checker,
         describe,
+        nested_budget: MAX_NESTED_CODE,
+        expansion_budget: MAX_EXPANDED_WORDS,
         secret_read: false,
         env_dumped: false,
         out: LineVerdict {
@@ -258,7 +275,7 @@ impl Eval<'_> {
             let here = cwd.before(&line, seg);
             let before = self.out.segments.len();
             let scope = vars.at(index, seg);
-            let words = expand_words(&seg.words, &scope);
+            let words = expand_words(&seg.words, &scope, &mut self.expansion_budget);
             if let Some(arg) = cd_target(&words) {
                 cwd.cd(seg, arg);
             }
@@ -279,6 +296,14 @@ impl Eval<'_> {
             }
         }
         for code in &line.substitutions {
+            if self.nested_budget == 0 {
+                self.out.reasons.push(fail(
+                    format!("more than {MAX_NESTED_CODE} pieces of nested code"),
+                    Decision::RequireApproval,
+                ));
+                break;
+            }
+            self.nested_budget -= 1;
             let mut nested = inh.clone();
             nested.wrappers.push("$(...)".to_owned());
             self.line(code, depth + 1, &nested);
@@ -312,9 +337,11 @@ impl Eval<'_> {
         let name = rest.first().map_or("", |w| w.as_str());
         let args = rest.get(1..).unwrap_or(&[]);
         let mut reasons: Vec<Reason> = Vec::new();
-        if EVALUATING.contains(&name) || seg.kind != SegmentKind::Simple {
+        if seg.kind != SegmentKind::Arith
+            && (EVALUATING.contains(&name) || seg.kind == SegmentKind::Cond)
+        {
             for w in args {
-                if w.flags.contains(WordFlags::QUOTED) || seg.kind != SegmentKind::Simple {
+                if w.flags.contains(WordFlags::QUOTED) || seg.kind == SegmentKind::Cond {
                     for c in embedded_code(w.as_str()) {
                         codes.push((c.to_owned(), "arithmetic"));
                     }
@@ -384,6 +411,14 @@ impl Eval<'_> {
             self.push(sv);
         }
         for (code, label) in codes {
+            if self.nested_budget == 0 {
+                self.out.reasons.push(fail(
+                    format!("more than {MAX_NESTED_CODE} pieces of nested code"),
+                    Decision::RequireApproval,
+                ));
+                break;
+            }
+            self.nested_budget -= 1;
             let mut nested = inh.clone();
             nested.wrappers.push(label.to_owned());
             self.line(&code, depth + 1, &nested);
@@ -452,6 +487,13 @@ impl Eval<'_> {
         inh: &Inherited,
         sv: &mut SegmentVerdict,
     ) {
+        if seg.redirects.len() > MAX_REDIRECTS {
+            sv.reasons.push(fail(
+                format!("more than {MAX_REDIRECTS} redirections in one command"),
+                Decision::RequireApproval,
+            ));
+            return;
+        }
         for r in &seg.redirects {
             if r.op == RedirOp::Read || r.op == RedirOp::ReadWrite {
                 let source = r.target.as_ref().map(|t| self.home_relative(t.as_str()));
@@ -1218,6 +1260,15 @@ impl Eval<'_> {
             });
             return self.push(sv);
         };
+        if words.len() > MAX_ARGS {
+            // Rules and path checks are per argument: past the cap the command asks.
+            sv.reasons.push(fail(
+                format!("{canon} with more than {MAX_ARGS} arguments"),
+                Decision::RequireApproval,
+            ));
+            self.describe(&mut sv, canon, words.get(..1).unwrap_or(&[]));
+            return self.push(sv);
+        }
         let resolved = self.resolve_paths(ctx.cwd, canon, words);
         let words = resolved.as_deref().unwrap_or(words);
         let spelled = canonical_options(canon, words);
@@ -1477,8 +1528,21 @@ impl Eval<'_> {
                 }
                 i += 1;
             }
+            let body = args.get(start..i).unwrap_or(&[]);
+            let placeholders = body.iter().filter(|t| t.as_str() == "{}").count();
+            if placeholders.saturating_mul(roots.len().max(1)) + body.len() > MAX_FIND_WORDS {
+                // Roots times placeholders is a product: past the cap the
+                // command is not built (bounded work), and the line asks.
+                let mut over = SegmentVerdict::new(&sv.text, &inh.wrappers);
+                over.reasons.push(fail(
+                    "a find -exec command with more operands than are decided",
+                    Decision::RequireApproval,
+                ));
+                self.push(over);
+                continue;
+            }
             let mut cmd: Vec<Word<'_>> = Vec::new();
-            for t in args.get(start..i).unwrap_or(&[]) {
+            for t in body {
                 if t.as_str() == "{}" {
                     // `{}` is a file found under each root: `ROOT/{}`.
                     if roots.is_empty() {
@@ -1576,18 +1640,23 @@ fn canonical_options<'w>(canon: &str, words: &[Word<'w>]) -> Option<Vec<Word<'w>
             a.candidates.iter().map(|c| (*c).to_owned()).collect(),
         ));
     }
-    for (pos, candidates) in extra.into_iter().rev() {
-        let Some(w) = out.get(pos + 1).cloned() else {
-            continue;
-        };
-        let mut replacement = Vec::new();
-        for c in candidates {
-            let mut n = w.clone();
-            n.text = Cow::Owned(c);
-            replacement.push(n);
+    if !extra.is_empty() {
+        // One pass: each ambiguous word becomes its candidates.
+        let mut expanded: Vec<Word<'w>> = Vec::with_capacity(out.len() + extra.len() * 2);
+        let mut pending = extra.into_iter().peekable();
+        for (i, w) in out.into_iter().enumerate() {
+            match pending.next_if(|(pos, _)| pos + 1 == i) {
+                Some((_, candidates)) => {
+                    for c in candidates {
+                        let mut n = w.clone();
+                        n.text = Cow::Owned(c);
+                        expanded.push(n);
+                    }
+                }
+                None => expanded.push(w),
+            }
         }
-        out.splice(pos + 1..pos + 2, replacement);
-        changed = true;
+        return Some(expanded);
     }
     changed.then_some(out)
 }
@@ -1666,21 +1735,31 @@ impl super::expand::Scope for StaticScope<'_> {
 /// The words after static expansion: a word whose value the line fixes is
 /// replaced by what bash makes of it (several words for braces and unquoted
 /// variables); others stay as written (dynamic).
-fn expand_words<'a>(words: &[Word<'a>], scope: &dyn super::expand::Scope) -> Vec<Word<'a>> {
+fn expand_words<'a>(
+    words: &[Word<'a>],
+    scope: &dyn super::expand::Scope,
+    budget: &mut usize,
+) -> Vec<Word<'a>> {
     let mut out = Vec::with_capacity(words.len());
     for w in words {
+        // Past the budget (or for a huge word) the word stays dynamic.
         let expandable = w
             .flags
             .intersects(WordFlags::EXPANSION.union(WordFlags::BRACE))
             && !w
                 .flags
                 .intersects(WordFlags::SUBSTITUTION.union(WordFlags::UNDECODED))
-            && !is_assignment(w.raw);
+            && !is_assignment(w.raw)
+            && w.raw.len() <= 4096
+            && *budget > 0;
         let expanded = if expandable {
             expand(w.raw, scope)
         } else {
             None
         };
+        if let Some(list) = &expanded {
+            *budget = budget.saturating_sub(list.len());
+        }
         match expanded {
             Some(list) => out.extend(list.into_iter().map(|e| Word {
                 raw: w.raw,

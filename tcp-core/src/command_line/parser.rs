@@ -28,7 +28,7 @@ use super::lexer::{Heredoc, LexError, Lexer, Op, RedirOp, Token, Word, WordFlags
 /// Most segments one line may have; a longer line is cut and reported.
 pub const MAX_SEGMENTS: usize = 1024;
 /// Deepest nesting of compound commands; deeper is reported, never a stack overflow.
-pub const MAX_NESTING: usize = 128;
+pub const MAX_NESTING: usize = 64;
 
 /// A redirection of a segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
