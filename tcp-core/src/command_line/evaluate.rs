@@ -174,6 +174,9 @@ struct Eval<'c> {
     nested_budget: usize,
     /// Words static expansion may still produce.
     expansion_budget: usize,
+    /// Files the line writes (normalised, as far as known): a workspace
+    /// script the line itself writes is not the project's own.
+    written: Vec<String>,
 }
 
 /// Decides a line; with `describe` false the segments' text, command and argv
@@ -182,6 +185,7 @@ pub(crate) fn check(checker: &Checker, line: &str, describe: bool) -> LineVerdic
     let mut e = Eval {
         checker,
         describe,
+        written: Vec::new(),
         nested_budget: MAX_NESTED_CODE,
         expansion_budget: MAX_EXPANDED_WORDS,
         secret_read: false,
@@ -263,6 +267,44 @@ impl Eval<'_> {
         }
         let line = parse(src);
         self.problems(&line);
+        for seg in &line.segments {
+            for r in seg.redirects.iter().filter(|r| r.op.writes()) {
+                if let Some(t) = &r.target {
+                    let p = normalize_path(&self.home_relative(t.as_str())).into_owned();
+                    self.written.push(super::state::join("", &p));
+                }
+            }
+            // Copies, links and downloads write their last operand or output.
+            let name = seg.words.first().map_or("", |w| w.as_str());
+            if matches!(
+                name,
+                "cp" | "mv"
+                    | "ln"
+                    | "install"
+                    | "tee"
+                    | "curl"
+                    | "wget"
+                    | "dd"
+                    | "rsync"
+                    | "scp"
+                    | "cat"
+                    | "printf"
+                    | "echo"
+                    | "base64"
+                    | "xxd"
+            ) {
+                for w in seg.words.iter().skip(1) {
+                    let a = w.as_str().trim_start_matches("of=");
+                    if !a.starts_with('-') || a.len() == 1 {
+                        let p = normalize_path(&self.home_relative(a)).into_owned();
+                        self.written.push(super::state::join("", &p));
+                    }
+                }
+            }
+        }
+        if self.written.len() > 4096 {
+            self.written.truncate(4096);
+        }
         let vars = Vars::scan(&line, inh.exported.clone());
         let mut cwd = CwdTracker::new(inh.cwd.clone().unwrap_or(Cwd::Start));
         let mut pipeline = u32::MAX;
@@ -849,13 +891,25 @@ impl Eval<'_> {
                                     self.places().of(&normalize_path(&p)) == Place::Workspace
                                 })
                         });
-                        if in_workspace && self.checker.policy.unknown_command() != Decision::Reject
+                        let written = script.is_some_and(|w| {
+                            w.as_str().contains("{}") || self.writes_file(ctx.cwd, w.as_str())
+                        });
+                        if in_workspace
+                            && !written
+                            && self.checker.policy.unknown_command() != Decision::Reject
                         {
-                            // A script of the workspace, like `./scripts/test.sh`.
+                            // A script of the workspace, like `./scripts/test.sh`:
+                            // decided as the project's program, not as the shell.
+                            let level = inh.floor.map_or(RiskLevel::Low, |f| f.max(RiskLevel::Low));
                             sv.reasons.push(Reason::Risk {
-                                level: RiskLevel::Low,
-                                decision: self.risk_decision(RiskLevel::Low),
+                                level,
+                                decision: self.risk_decision(level),
                             });
+                            sv.risk = Some(level);
+                            sv.capabilities |= inh.caps;
+                            self.capability_reasons(sv.capabilities, &mut sv);
+                            self.describe(&mut sv, canon, cur);
+                            return self.push(sv);
                         } else {
                             sv.reasons.push(fail(
                                 format!("{canon} runs a script file, which is not analysed"),
@@ -1074,6 +1128,18 @@ impl Eval<'_> {
         }
     }
 
+    /// True if the line writes `path` (a script it may then run).
+    fn writes_file(&self, cwd: &Cwd, path: &str) -> bool {
+        let Some(p) = cwd.resolve(&self.home_relative(path)) else {
+            return true;
+        };
+        let p = super::state::join("", &normalize_path(&p));
+        let base = p.rsplit('/').next().unwrap_or(&p);
+        self.written
+            .iter()
+            .any(|w| *w == p || w.rsplit('/').next() == Some(base))
+    }
+
     /// `path` with the checker's home directory written as `~`.
     fn home_relative(&self, path: &str) -> String {
         if let Some(home) = self.checker.home_dir.as_deref().and_then(|h| h.to_str()) {
@@ -1214,7 +1280,7 @@ impl Eval<'_> {
                 return Some(b);
             }
         }
-        if project && !masquerade {
+        if project && !masquerade && !self.writes_file(cwd, word) {
             // The project's own scripts and tools (`./gradlew`, `.venv/bin/pytest`):
             // running them is the agent's work, like `make` or `npm test`.
             let strict = self.checker.policy.unknown_command() == Decision::Reject;

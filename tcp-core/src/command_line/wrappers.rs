@@ -217,8 +217,13 @@ impl Launcher {
         let is = |list: &[String], name: &str| list.iter().any(|o| o == name);
         let mut i = start;
         let mut command_mode = false;
-        // A shell in command mode runs its first operand as code.
-        let operand = |i: usize, command_mode: bool| {
+        let mut stdin_mode = false;
+        // A shell in command mode runs its first operand as code; with -s it
+        // reads its code from standard input whatever the operands.
+        let operand = |i: usize, command_mode: bool, stdin_mode: bool| {
+            if stdin_mode && !command_mode {
+                return Err(Unwrapped::Stdin);
+            }
             if !command_mode {
                 return Ok(i);
             }
@@ -232,7 +237,7 @@ impl Launcher {
         while let Some(w) = args.get(i) {
             let a = w.as_str();
             if a == "--" || (a == "-" && s.code_is_flag) {
-                return operand(i + 1, command_mode);
+                return operand(i + 1, command_mode, stdin_mode);
             }
             if let Some(long) = a.strip_prefix("--").filter(|l| !l.is_empty()) {
                 let (name_len, has_value) = match long.find('=') {
@@ -304,6 +309,9 @@ impl Launcher {
                         let opt = format!("{sign}{}", ch.encode_utf8(&mut buf));
                         if is(&s.code, &opt) {
                             command_mode = true;
+                        } else if ch == 's' && sign == "-" {
+                            // `bash -s [args]`: the code is standard input.
+                            stdin_mode = true;
                         } else if is(&s.options, &opt) {
                             takes += 1;
                         }
@@ -358,9 +366,9 @@ impl Launcher {
                 i += 1;
                 continue;
             }
-            return operand(i, command_mode);
+            return operand(i, command_mode, stdin_mode);
         }
-        operand(i, command_mode)
+        operand(i, command_mode, stdin_mode)
     }
 
     fn code(&self, args: &[Word<'_>], at: CodeAt) -> Unwrapped {
