@@ -8,7 +8,7 @@
 //! (`GIT_PAGER=cat`, `EDITOR=vim`, `CC=clang`).
 
 /// Variables whose value is a program, a command line or code to load.
-const PROGRAM: [&str; 62] = [
+const PROGRAM: [&str; 75] = [
     "PATH",
     "LD_PRELOAD",
     "LD_LIBRARY_PATH",
@@ -71,6 +71,19 @@ const PROGRAM: [&str; 62] = [
     "MAKESHELL",
     "BROWSER",
     "HOME",
+    "DOTNET_STARTUP_HOOKS",
+    "DOTNET_ADDITIONAL_DEPS",
+    "CORECLR_PROFILER_PATH",
+    "GIT_CONFIG",
+    "ZDOTDIR",
+    "INPUTRC",
+    "MAVEN_OPTS",
+    "GRADLE_OPTS",
+    "SBT_OPTS",
+    "ANT_OPTS",
+    "R_PROFILE_USER",
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
 ];
 
 /// Prefixes of variable families that configure a tool (registries, hooks, runners).

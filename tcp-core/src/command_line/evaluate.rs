@@ -1256,8 +1256,54 @@ impl Eval<'_> {
         // A workspace program named like a system command (`./ls`, `bin/rm`)
         // or like a release step (`./deploy.sh`) is not routine.
         let stem = base.split('.').next().unwrap_or(base).to_ascii_lowercase();
-        let masquerade = language().known.contains_key(base)
-            || knowledge().registry.get(base).is_some()
+        // System programs and launchers a project has no reason to ship a copy of.
+        let system_name = [
+            "ls",
+            "rm",
+            "cp",
+            "mv",
+            "cat",
+            "chmod",
+            "chown",
+            "dd",
+            "ln",
+            "find",
+            "grep",
+            "sed",
+            "awk",
+            "tar",
+            "curl",
+            "wget",
+            "ssh",
+            "scp",
+            "git",
+            "kill",
+            "ps",
+            "mount",
+            "sudo",
+            "su",
+            "env",
+            "bash",
+            "sh",
+            "zsh",
+            "python",
+            "python3",
+            "perl",
+            "node",
+            "id",
+            "whoami",
+            "mkfs",
+            "shred",
+            "crontab",
+            "systemctl",
+            "docker",
+            "kubectl",
+            "nc",
+            "openssl",
+        ]
+        .contains(&base);
+        let masquerade = system_name
+            || language().launchers.contains_key(base)
             || [
                 "deploy", "release", "publish", "destroy", "teardown", "nuke", "wipe", "prod",
                 "drop", "purge", "migrate",

@@ -132,7 +132,10 @@ pub(crate) fn classify(command: &str, args: &[Word<'_>]) -> Option<Operation> {
     if HTTP.contains(&base) {
         return Some(http(base, args));
     }
-    if CLOUD.contains(&base) || base == "gh" {
+    if CLOUD.contains(&base)
+        || base == "gh"
+        || (base == "glab" && args.first().is_some_and(|w| w.as_str() == "api"))
+    {
         return Some(cloud(base, args));
     }
     None
@@ -176,7 +179,7 @@ fn cloud(base: &str, args: &[Word<'_>]) -> Operation {
         path
     };
     let joined = path.join(" ");
-    if base == "gh" && path.first().map(String::as_str) == Some("api") {
+    if (base == "gh" || base == "glab") && path.first().map(String::as_str) == Some("api") {
         return gh_api(args);
     }
     let Some(verb) = path.last().map(String::as_str) else {
