@@ -29,6 +29,12 @@ pub const RULES_TOML: &str = include_str!("../../data/rules.toml");
 /// `data/launchers.toml`.
 pub const LAUNCHERS_TOML: &str = include_str!("../../data/launchers.toml");
 
+// The same tables as JSON, converted by `build.rs`: read at run time.
+const COMMANDS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/commands.json"));
+const FAMILIES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/families.json"));
+const LAUNCHERS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/launchers.json"));
+pub(crate) const RULES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/rules.json"));
+
 /// How the shell language is spoken: families, launchers, aliases.
 #[derive(Debug, Default)]
 pub(crate) struct Language {
@@ -70,8 +76,8 @@ fn bad(detail: String) -> Error {
     Error::BadInput { detail }
 }
 
-fn toml_error(file: &str, e: &toml::de::Error) -> Error {
-    bad(format!("{file}: {}", e.message()))
+fn json_error(file: &str, e: &serde_json::Error) -> Error {
+    bad(format!("{file}: {e}"))
 }
 
 static LANGUAGE: OnceLock<Language> = OnceLock::new();
@@ -94,7 +100,9 @@ pub(crate) fn knowledge() -> &'static Knowledge {
             Ok((r, s)) => (r, s, None),
             Err(e) => (empty_registry(), NameMap::default(), Some(e)),
         };
-        let (rules, rules_error) = match RuleSet::load(RULES_TOML, true) {
+        // The built-in rules' examples are checked by the tests
+        // (`builtin_rules_pass_their_self_tests`), not on every start.
+        let (rules, rules_error) = match RuleSet::load_json(RULES_JSON, true, false) {
             Ok(r) => (r, None),
             Err(e) => (RuleSet::default(), Some(e)),
         };
@@ -142,11 +150,11 @@ fn unreachable_registry() -> Registry {
 
 fn load_language() -> Result<Language> {
     let commands: CommandsFile =
-        toml::from_str(COMMANDS_TOML).map_err(|e| toml_error("commands.toml", &e))?;
+        serde_json::from_str(COMMANDS_JSON).map_err(|e| json_error("commands.toml", &e))?;
     let families: BTreeMap<String, FamilySpec> =
-        toml::from_str(FAMILIES_TOML).map_err(|e| toml_error("families.toml", &e))?;
+        serde_json::from_str(FAMILIES_JSON).map_err(|e| json_error("families.toml", &e))?;
     let launchers: BTreeMap<String, LauncherSpec> =
-        toml::from_str(LAUNCHERS_TOML).map_err(|e| toml_error("launchers.toml", &e))?;
+        serde_json::from_str(LAUNCHERS_JSON).map_err(|e| json_error("launchers.toml", &e))?;
     let mut lang = Language::default();
     for (name, spec) in launchers {
         let l = Launcher::new(&name, spec)?;
@@ -196,9 +204,9 @@ fn repr(name: &str, risk: RiskLevel, capabilities: Capabilities) -> Repr {
 
 fn load_registry() -> Result<(Registry, NameMap<String>)> {
     let commands: CommandsFile =
-        toml::from_str(COMMANDS_TOML).map_err(|e| toml_error("commands.toml", &e))?;
+        serde_json::from_str(COMMANDS_JSON).map_err(|e| json_error("commands.toml", &e))?;
     let families: BTreeMap<String, FamilySpec> =
-        toml::from_str(FAMILIES_TOML).map_err(|e| toml_error("families.toml", &e))?;
+        serde_json::from_str(FAMILIES_JSON).map_err(|e| json_error("families.toml", &e))?;
     let mut builder = RegistryBuilder::new();
     let mut safer = NameMap::default();
     for (name, spec) in &commands.commands {
@@ -241,6 +249,12 @@ fn load_registry() -> Result<(Registry, NameMap<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_rules_pass_their_self_tests() {
+        let checked = RuleSet::load(RULES_TOML, true);
+        assert!(checked.is_ok(), "{:?}", checked.err());
+    }
 
     #[test]
     fn tables_load() {
