@@ -315,6 +315,22 @@ impl Eval<'_> {
                 pipe_caps = Capabilities::EMPTY;
             }
             let here = cwd.before(&line, seg);
+            // Where a `cd` may or may not have run, the command is decided
+            // from each directory it may run in (the strictest counts).
+            let others: Vec<Cwd> = if here == Cwd::Unknown {
+                cwd.cur
+                    .iter()
+                    .filter(|c| **c != Cwd::Unknown)
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let here = if !others.is_empty() && cwd.cur.len() == others.len() {
+                others.first().cloned().unwrap_or(here)
+            } else {
+                here
+            };
             let before = self.out.segments.len();
             let scope = vars.at(index, seg);
             let words = expand_words(&seg.words, &scope, &mut self.expansion_budget);
@@ -333,6 +349,12 @@ impl Eval<'_> {
                 cwd: &here,
             };
             self.segment(&ctx, &words, &seg_inh);
+            for other in others.iter().skip(1) {
+                let mut other_inh = seg_inh.clone();
+                other_inh.cwd = Some(other.clone());
+                let ctx = SegCtx { cwd: other, ..ctx };
+                self.segment(&ctx, &words, &other_inh);
+            }
             for s in self.out.segments.get(before..).unwrap_or(&[]) {
                 pipe_caps |= s.capabilities;
             }
