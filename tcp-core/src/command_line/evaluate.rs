@@ -1527,7 +1527,10 @@ impl Eval<'_> {
                 format!("{key} sends the output of a command over the network"),
                 Decision::RequireApproval,
             ));
-        } else if inv.args.iter().any(may_be_option) && checker.rules.has_rules_for(key) {
+        } else if inv.args.iter().any(may_be_option)
+            && checker.rules.has_rules_for(key)
+            && dynamic_options(canon, words)
+        {
             // `git push origin $(printf -- --force)`: the value could be an
             // option one of the command's rules is about.
             sv.reasons.push(fail(
@@ -1831,6 +1834,21 @@ fn process_code(raw: &str) -> Vec<&str> {
         rest = after;
     }
     out
+}
+
+/// True if some word that may be an option (see [`may_be_option`]) is not the
+/// value of an option before it, as the command's grammar reads the argv
+/// (`git commit -m "$(cat msg)"`: the message, not an option).
+fn dynamic_options(canon: &str, words: &[Word<'_>]) -> bool {
+    let args = words.get(1..).unwrap_or(&[]);
+    let Some(grammar) = super::grammar::Grammar::lookup(canon) else {
+        return true;
+    };
+    let texts: Vec<&str> = args.iter().map(Word::as_str).collect();
+    let parsed = super::grammar::parse(grammar, &texts);
+    args.iter().enumerate().any(|(i, w)| {
+        may_be_option(w) && !parsed.options.iter().any(|o| o.value_position == Some(i))
+    })
 }
 
 /// True if a word's value is known only at run time and could begin with `-`.
