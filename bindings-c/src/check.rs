@@ -22,7 +22,9 @@ use crate::types::{decision_to_c, tcp_decision};
 
 /// A command-line checker. Opaque; made by `tcp_checker_new_builtin`,
 /// `tcp_checker_new` or `tcp_checker_new_layered`, released by
-/// `tcp_checker_free`. It keeps its registry alive and a copy of its policy.
+/// `tcp_checker_free`. It keeps its registry alive and a copy of its policy,
+/// and the working directory, home and workspace roots set with
+/// `tcp_checker_set_context` (none until then).
 pub struct tcp_checker {
     _private: [u8; 0],
 }
