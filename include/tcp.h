@@ -488,7 +488,9 @@ typedef struct tcp_backend tcp_backend;
 /**
  * A command-line checker. Opaque; made by `tcp_checker_new_builtin`,
  * `tcp_checker_new` or `tcp_checker_new_layered`, released by
- * `tcp_checker_free`. It keeps its registry alive and a copy of its policy.
+ * `tcp_checker_free`. It keeps its registry alive and a copy of its policy,
+ * and the working directory, home and workspace roots set with
+ * `tcp_checker_set_context` (none until then).
  */
 typedef struct tcp_checker tcp_checker;
 
@@ -1064,6 +1066,53 @@ tcp_status tcp_checker_new_layered(const struct tcp_registry *user_registry,
                                    struct tcp_checker **out);
 
 /**
+ * Sets the places `checker` decides lines in, as `tcp check --cwd DIR
+ * --home DIR --workspace DIR...` does:
+ *
+ * - `cwd` (`cwd_len` bytes of UTF-8): the directory lines run in. Relative
+ *   paths and redirections are resolved in it, and `>` to a file that does
+ *   not exist there is the agent's own work. A new checker has none (libtcp
+ *   never reads the process's current directory): then every `>` to a
+ *   relative path is CAUTION_MODE.
+ * - `home` (`home_len` bytes): the directory `~` stands for. A new checker
+ *   has none (libtcp never reads `$HOME`): then `~` is a path outside every
+ *   workspace.
+ * - `workspace` (`workspace_n` paths, entry `i` being `workspace_lens[i]`
+ *   bytes at `workspace[i]`): the workspace roots, where writes and deletes
+ *   are the agent's own work. A new checker has none: then the working
+ *   directory is the one root.
+ *
+ * An argument left out (NULL with length 0; for `workspace`, `workspace_n`
+ * 0) keeps what the checker had, so pass all three for the CLI's verdicts:
+ * its defaults are the current directory, `$HOME` and the working
+ * directory. Paths are taken as given (not made absolute or checked to
+ * exist).
+ *
+ * Errors: `TCP_STATUS_NULL_PARAMETER` (`checker`; `cwd` or `home` with a
+ * non-zero length; `workspace` or `workspace_lens` with a non-zero
+ * `workspace_n`; a NULL `workspace[i]`; the last error names it),
+ * `TCP_STATUS_INVALID_UTF8` (a path). Nothing is changed on an error.
+ *
+ * Thread safety: changes the checker; no other thread may use it meanwhile.
+ *
+ * # Safety
+ *
+ * `checker` is a live checker handle; `cwd` is NULL (with length 0) or
+ * valid for reads of `cwd_len` bytes; likewise `home`; with a non-zero
+ * `workspace_n`, `workspace` and `workspace_lens` are valid for reads of
+ * `workspace_n` elements and each `workspace[i]` for reads of
+ * `workspace_lens[i]` bytes.
+ */
+tcp_status tcp_checker_set_context(struct tcp_checker *checker,
+                                   const char *cwd,
+                                   size_t cwd_len,
+                                   const char *home,
+                                   size_t home_len,
+                                   const char *const *workspace,
+                                   const size_t *workspace_lens,
+                                   size_t workspace_n);
+
+/**
  * Decides a shell command line (`len` bytes of UTF-8; no NUL needed) into
  * `*out`, and writes every reason, one per line (`command: reason`), into
  * `reasons`, following the string convention, with one difference: the
@@ -1581,6 +1630,27 @@ tcp_status tcp_live_checker_open(const char *registry_path,
                                  const char *policy_path,
                                  size_t policy_path_len,
                                  struct tcp_live_checker **out);
+
+/**
+ * Sets the working directory, home directory and workspace roots lines
+ * are decided in, exactly as `tcp_checker_set_context` does (same
+ * arguments after the handle, same errors): they apply to the registry and
+ * policy in use at each decision, across reloads, and to snapshots.
+ *
+ * Thread safety: changes the checker; no other thread may use it meanwhile.
+ *
+ * # Safety
+ *
+ * As `tcp_checker_set_context`, with `live` a live-checker handle.
+ */
+tcp_status tcp_live_checker_set_context(struct tcp_live_checker *live,
+                                        const char *cwd,
+                                        size_t cwd_len,
+                                        const char *home,
+                                        size_t home_len,
+                                        const char *const *workspace,
+                                        const size_t *workspace_lens,
+                                        size_t workspace_n);
 
 /**
  * Reloads the registry and policy files given to `tcp_live_checker_open`

@@ -4,6 +4,7 @@
 
 use core::ffi::c_char;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tcp_core::command_line::{Checker, LineVerdict, RuleSet, builtin};
@@ -12,7 +13,8 @@ use crate::descriptor::policy_or_default;
 use crate::error::{fail, fail_core};
 use crate::policy::tcp_policy;
 use crate::ptr::{
-    Castable, free_box, null_parameter, to_boxed_mut_ptr, write_string, write_string_named,
+    Castable, free_box, invalid_utf8, null_parameter, slice, to_boxed_mut_ptr, write_string,
+    write_string_named,
 };
 use crate::registry::tcp_registry;
 use crate::status::tcp_status;
@@ -20,7 +22,9 @@ use crate::types::{decision_to_c, tcp_decision};
 
 /// A command-line checker. Opaque; made by `tcp_checker_new_builtin`,
 /// `tcp_checker_new` or `tcp_checker_new_layered`, released by
-/// `tcp_checker_free`. It keeps its registry alive and a copy of its policy.
+/// `tcp_checker_free`. It keeps its registry alive and a copy of its policy,
+/// and the working directory, home and workspace roots set with
+/// `tcp_checker_set_context` (none until then).
 pub struct tcp_checker {
     _private: [u8; 0],
 }
@@ -155,6 +159,189 @@ pub unsafe extern "C" fn tcp_checker_new_layered(
             .with_policy(policy)
             .with_user_layer(user_registry, rules);
         out.write(to_boxed_mut_ptr::<tcp_checker>(checker));
+        tcp_status::Ok
+    }
+}
+
+/// A working directory, home directory and workspace roots read from C
+/// arguments; `None` for each one not given (left as it was).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Context {
+    cwd: Option<PathBuf>,
+    home: Option<PathBuf>,
+    workspace: Option<Vec<PathBuf>>,
+}
+
+impl Context {
+    /// True if nothing was given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cwd.is_none() && self.home.is_none() && self.workspace.is_none()
+    }
+
+    /// `self` with what `later` gives replacing what it had.
+    pub(crate) fn merge(&mut self, later: Context) {
+        if later.cwd.is_some() {
+            self.cwd = later.cwd;
+        }
+        if later.home.is_some() {
+            self.home = later.home;
+        }
+        if later.workspace.is_some() {
+            self.workspace = later.workspace;
+        }
+    }
+
+    /// `checker` with what was given set on it (what `tcp check --cwd
+    /// --home --workspace` builds).
+    pub(crate) fn apply(&self, mut checker: Checker) -> Checker {
+        if let Some(dir) = &self.cwd {
+            checker = checker.with_working_dir(dir.clone());
+        }
+        if let Some(dir) = &self.home {
+            checker = checker.with_home_dir(dir.clone());
+        }
+        if let Some(roots) = &self.workspace {
+            checker = checker.with_workspace_roots(roots.iter().cloned());
+        }
+        checker
+    }
+
+    /// Reads the arguments of `tcp_checker_set_context`; on an error its
+    /// status (the last error names the parameter).
+    ///
+    /// # Safety
+    ///
+    /// As `tcp_checker_set_context`'s contract for the same arguments.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the C function's arguments, pointer and length pairs"
+    )]
+    pub(crate) unsafe fn read(
+        cwd: *const c_char,
+        cwd_len: usize,
+        home: *const c_char,
+        home_len: usize,
+        workspace: *const *const c_char,
+        workspace_lens: *const usize,
+        workspace_n: usize,
+    ) -> Result<Context, tcp_status> {
+        // SAFETY: forwarded from this function's own contract.
+        let cwd = unsafe { optional_path(cwd, cwd_len, "cwd") }?;
+        // SAFETY: as above.
+        let home = unsafe { optional_path(home, home_len, "home") }?;
+        let workspace = if workspace_n == 0 {
+            None
+        } else {
+            // SAFETY: non-NULL arrays hold `workspace_n` elements by contract.
+            let ptrs = unsafe { slice(workspace, workspace_n) }
+                .ok_or_else(|| null_parameter("workspace"))?;
+            // SAFETY: as above.
+            let lens = unsafe { slice(workspace_lens, workspace_n) }
+                .ok_or_else(|| null_parameter("workspace_lens"))?;
+            let mut roots = Vec::with_capacity(workspace_n);
+            for (i, (&ptr, &len)) in ptrs.iter().zip(lens).enumerate() {
+                let name = format!("workspace[{i}]");
+                if ptr.is_null() {
+                    return Err(null_parameter(&name));
+                }
+                // SAFETY: each entry is valid for `len` bytes by contract.
+                match unsafe { optional_path(ptr, len, &name) }? {
+                    Some(root) => roots.push(root),
+                    None => return Err(null_parameter(&name)),
+                }
+            }
+            Some(roots)
+        };
+        Ok(Context {
+            cwd,
+            home,
+            workspace,
+        })
+    }
+}
+
+/// A path argument: NULL with length 0 is `None`; otherwise UTF-8 text.
+///
+/// # Safety
+///
+/// A non-NULL `ptr` is valid for reads of `len` bytes.
+unsafe fn optional_path(
+    ptr: *const c_char,
+    len: usize,
+    name: &str,
+) -> Result<Option<PathBuf>, tcp_status> {
+    if ptr.is_null() && len == 0 {
+        return Ok(None);
+    }
+    // SAFETY: forwarded from this function's own contract.
+    let bytes = unsafe { slice(ptr.cast::<u8>(), len) }.ok_or_else(|| null_parameter(name))?;
+    match core::str::from_utf8(bytes) {
+        Ok(text) => Ok(Some(PathBuf::from(text))),
+        Err(e) => Err(invalid_utf8(name, &e)),
+    }
+}
+
+/// Sets the places `checker` decides lines in, as `tcp check --cwd DIR
+/// --home DIR --workspace DIR...` does:
+///
+/// - `cwd` (`cwd_len` bytes of UTF-8): the directory lines run in. Relative
+///   paths and redirections are resolved in it, and `>` to a file that does
+///   not exist there is the agent's own work. A new checker has none (libtcp
+///   never reads the process's current directory): then every `>` to a
+///   relative path is CAUTION_MODE.
+/// - `home` (`home_len` bytes): the directory `~` stands for. A new checker
+///   has none (libtcp never reads `$HOME`): then `~` is a path outside every
+///   workspace.
+/// - `workspace` (`workspace_n` paths, entry `i` being `workspace_lens[i]`
+///   bytes at `workspace[i]`): the workspace roots, where writes and deletes
+///   are the agent's own work. A new checker has none: then the working
+///   directory is the one root.
+///
+/// An argument left out (NULL with length 0; for `workspace`, `workspace_n`
+/// 0) keeps what the checker had, so pass all three for the CLI's verdicts:
+/// its defaults are the current directory, `$HOME` and the working
+/// directory. Paths are taken as given (not made absolute or checked to
+/// exist).
+///
+/// Errors: `TCP_STATUS_NULL_PARAMETER` (`checker`; `cwd` or `home` with a
+/// non-zero length; `workspace` or `workspace_lens` with a non-zero
+/// `workspace_n`; a NULL `workspace[i]`; the last error names it),
+/// `TCP_STATUS_INVALID_UTF8` (a path). Nothing is changed on an error.
+///
+/// Thread safety: changes the checker; no other thread may use it meanwhile.
+///
+/// # Safety
+///
+/// `checker` is a live checker handle; `cwd` is NULL (with length 0) or
+/// valid for reads of `cwd_len` bytes; likewise `home`; with a non-zero
+/// `workspace_n`, `workspace` and `workspace_lens` are valid for reads of
+/// `workspace_n` elements and each `workspace[i]` for reads of
+/// `workspace_lens[i]` bytes.
+#[unsafe(no_mangle)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "three paths and a list of them, each a pointer and a length"
+)]
+pub unsafe extern "C" fn tcp_checker_set_context(
+    checker: *mut tcp_checker,
+    cwd: *const c_char,
+    cwd_len: usize,
+    home: *const c_char,
+    home_len: usize,
+    workspace: *const *const c_char,
+    workspace_lens: *const usize,
+    workspace_n: usize,
+) -> tcp_status {
+    ffi_panic_boundary! {
+        let checker = try_handle_mut!(checker);
+        // SAFETY: forwarded from this function's own contract.
+        let context = match unsafe {
+            Context::read(cwd, cwd_len, home, home_len, workspace, workspace_lens, workspace_n)
+        } {
+            Ok(c) => c,
+            Err(status) => return status,
+        };
+        *checker = context.apply(checker.clone());
         tcp_status::Ok
     }
 }

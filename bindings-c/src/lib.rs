@@ -48,7 +48,8 @@
 //!   returned) and never unwinds into C.
 //! - **Threads.** Each function's documentation says whether it may be called
 //!   concurrently. In short: handles are immutable after creation except
-//!   through `tcp_policy_set_*`, and every function that only reads a handle
+//!   through `tcp_policy_set_*` / `tcp_policy_add_*` and
+//!   `tcp_checker_set_context` / `tcp_live_checker_set_context`, and every function that only reads a handle
 //!   may be called from many threads at once on the same handle.
 #![allow(
     non_camel_case_types,

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tcp_core::registry::{CheckerSource, LiveChecker};
 
-use crate::check::{tcp_check_result, tcp_checker};
+use crate::check::{Context, tcp_check_result, tcp_checker};
 use crate::error::fail_core;
 use crate::ptr::{Castable, free_box, to_boxed_mut_ptr, write_string};
 use crate::status::tcp_status;
@@ -21,7 +21,33 @@ pub struct tcp_live_checker {
 }
 
 impl Castable for tcp_live_checker {
-    type RustType = LiveChecker;
+    type RustType = Live;
+}
+
+/// What a `tcp_live_checker` handle points at: the reloading checker and
+/// the context set with `tcp_live_checker_set_context`, applied to whichever
+/// checker is in use when a line is decided (a reload does not lose it).
+#[derive(Debug)]
+pub(crate) struct Live {
+    live: LiveChecker,
+    context: Context,
+}
+
+impl Live {
+    /// The checker in use now with the context applied; `held` keeps the
+    /// one in use alive (a reload meanwhile cannot free it), and the result
+    /// borrows it when no context was set (no copy).
+    fn checker<'a>(
+        &self,
+        held: &'a std::sync::Arc<tcp_core::command_line::Checker>,
+        applied: &'a mut Option<tcp_core::command_line::Checker>,
+    ) -> &'a tcp_core::command_line::Checker {
+        if self.context.is_empty() {
+            held
+        } else {
+            applied.insert(self.context.apply((**held).clone()))
+        }
+    }
 }
 
 /// What the reloads of a live checker did so far.
@@ -86,11 +112,53 @@ pub unsafe extern "C" fn tcp_live_checker_open(
         let out = try_out!(out);
         match LiveChecker::open(CheckerSource { registry, policy }) {
             Ok(live) => {
-                out.write(to_boxed_mut_ptr::<tcp_live_checker>(live));
+                out.write(to_boxed_mut_ptr::<tcp_live_checker>(Live {
+                    live,
+                    context: Context::default(),
+                }));
                 tcp_status::Ok
             }
             Err(e) => fail_core(&e),
         }
+    }
+}
+
+/// Sets the working directory, home directory and workspace roots lines
+/// are decided in, exactly as `tcp_checker_set_context` does (same
+/// arguments after the handle, same errors): they apply to the registry and
+/// policy in use at each decision, across reloads, and to snapshots.
+///
+/// Thread safety: changes the checker; no other thread may use it meanwhile.
+///
+/// # Safety
+///
+/// As `tcp_checker_set_context`, with `live` a live-checker handle.
+#[unsafe(no_mangle)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "three paths and a list of them, each a pointer and a length"
+)]
+pub unsafe extern "C" fn tcp_live_checker_set_context(
+    live: *mut tcp_live_checker,
+    cwd: *const c_char,
+    cwd_len: usize,
+    home: *const c_char,
+    home_len: usize,
+    workspace: *const *const c_char,
+    workspace_lens: *const usize,
+    workspace_n: usize,
+) -> tcp_status {
+    ffi_panic_boundary! {
+        let live = try_handle_mut!(live);
+        // SAFETY: forwarded from this function's own contract.
+        let context = match unsafe {
+            Context::read(cwd, cwd_len, home, home_len, workspace, workspace_lens, workspace_n)
+        } {
+            Ok(c) => c,
+            Err(status) => return status,
+        };
+        live.context.merge(context);
+        tcp_status::Ok
     }
 }
 
@@ -112,7 +180,7 @@ pub unsafe extern "C" fn tcp_live_checker_open(
 pub unsafe extern "C" fn tcp_live_checker_reload(live: *const tcp_live_checker) -> tcp_status {
     ffi_panic_boundary! {
         let live = try_handle!(live);
-        match live.reload() {
+        match live.live.reload() {
             Ok(()) => tcp_status::Ok,
             Err(e) => fail_core(&e),
         }
@@ -142,9 +210,11 @@ pub unsafe extern "C" fn tcp_live_checker_check(
     ffi_panic_boundary! {
         let live = try_handle!(live);
         // Held for the whole decision: a reload meanwhile cannot free it.
-        let checker = live.checker();
+        let held = live.live.checker();
+        let mut applied = None;
+        let checker = live.checker(&held, &mut applied);
         // The pointer is to a live `Checker`, what a `tcp_checker` handle points at.
-        let handle = std::sync::Arc::as_ptr(&checker).cast::<tcp_checker>();
+        let handle = core::ptr::from_ref(checker).cast::<tcp_checker>();
         // SAFETY: `handle` is valid while `checker` lives; the rest is
         // forwarded from this function's own contract.
         unsafe {
@@ -172,8 +242,10 @@ pub unsafe extern "C" fn tcp_live_checker_check_json(
 ) -> tcp_status {
     ffi_panic_boundary! {
         let live = try_handle!(live);
-        let checker = live.checker();
-        let handle = std::sync::Arc::as_ptr(&checker).cast::<tcp_checker>();
+        let held = live.live.checker();
+        let mut applied = None;
+        let checker = live.checker(&held, &mut applied);
+        let handle = core::ptr::from_ref(checker).cast::<tcp_checker>();
         // SAFETY: as in `tcp_live_checker_check`.
         unsafe { crate::check::tcp_checker_check_json(handle, line, len, buf, buf_len, out_n) }
     }
@@ -195,7 +267,9 @@ pub unsafe extern "C" fn tcp_live_checker_snapshot(
     ffi_panic_boundary! {
         let live = try_handle!(live);
         let out = try_out!(out);
-        let checker = (*live.checker()).clone();
+        let held = live.live.checker();
+        let mut applied = None;
+        let checker = live.checker(&held, &mut applied).clone();
         out.write(to_boxed_mut_ptr::<tcp_checker>(checker));
         tcp_status::Ok
     }
@@ -216,7 +290,7 @@ pub unsafe extern "C" fn tcp_live_checker_reload_status(
     ffi_panic_boundary! {
         let live = try_handle!(live);
         let out = try_out!(out);
-        let s = live.status();
+        let s = live.live.status();
         out.write(tcp_reload_status {
             reloads: s.reloads,
             failures: s.failures,
@@ -246,7 +320,7 @@ pub unsafe extern "C" fn tcp_live_checker_last_error(
 ) -> tcp_status {
     ffi_panic_boundary! {
         let live = try_handle!(live);
-        let message = live.status().last_error.unwrap_or_default();
+        let message = live.live.status().last_error.unwrap_or_default();
         // SAFETY: forwarded from this function's own contract.
         unsafe { write_string(&message, buf, len, out_n) }
     }

@@ -1,10 +1,12 @@
 //! Whole command lines: tcp-core's `command_line::Checker`, and its verdicts as
 //! picklable Python values (`LineVerdict`, `Segment`).
 
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyBytes, PyString, PyTuple};
 use tcp_core::command_line::{Checker, LineVerdict, RuleSet, SegmentVerdict, builtin};
 use tcp_core::{Policy, Registry};
 
@@ -32,27 +34,131 @@ pub fn checker_in<'a>(registry: &Arc<Registry>, cache: &'a OnceLock<Checker>) ->
     cache.get_or_init(|| Checker::new(Arc::clone(registry), RuleSet::builtin(), Policy::default()))
 }
 
-/// Checks `line` with `checker`, under `policy` when given.
-pub fn run(checker: &Checker, line: &str, policy: Option<&PyPolicy>) -> PyLineVerdict {
-    let verdict = match policy {
-        None => checker.check(line),
-        Some(p) => checker.clone().with_policy(p.inner().clone()).check(line),
+/// The places a line is decided in: the working directory, the home
+/// directory `~` stands for and the workspace roots, as the CLI's
+/// `tcp check --cwd DIR --home DIR --workspace DIR...` takes them.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    cwd: Option<PathBuf>,
+    home: Option<PathBuf>,
+    workspace: Vec<PathBuf>,
+}
+
+impl Context {
+    /// The context from the keyword arguments, with the CLI's defaults for
+    /// what is `None`: the process's current directory, `$HOME` (unset or
+    /// empty: none) and the working directory as the only workspace root.
+    pub fn from_args(
+        cwd: Option<PathBuf>,
+        home: Option<PathBuf>,
+        workspace: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let cwd = cwd.or_else(|| std::env::current_dir().ok());
+        let home = home.or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from)
+        });
+        let workspace = match workspace {
+            None => Vec::new(),
+            Some(w) => workspace_roots(w)?,
+        };
+        Ok(Self {
+            cwd,
+            home,
+            workspace,
+        })
+    }
+
+    /// `checker` deciding in this context (what the CLI's `check` builds).
+    pub fn apply(&self, mut checker: Checker) -> Checker {
+        if let Some(dir) = &self.cwd {
+            checker = checker.with_working_dir(dir.clone());
+        }
+        if let Some(dir) = &self.home {
+            checker = checker.with_home_dir(dir.clone());
+        }
+        // None given: tcp-core takes the working directory, as the CLI does.
+        if !self.workspace.is_empty() {
+            checker = checker.with_workspace_roots(self.workspace.iter().cloned());
+        }
+        checker
+    }
+}
+
+/// `workspace`: one path (str or os.PathLike) or an iterable of them.
+fn workspace_roots(w: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
+    let type_error = |what: String| {
+        PyTypeError::new_err(format!(
+            "workspace: expected a str or os.PathLike, or a sequence of them; got {what}"
+        ))
     };
-    PyLineVerdict::from_core(&verdict)
+    let type_name = |o: &Bound<'_, PyAny>| {
+        o.get_type()
+            .name()
+            .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+    };
+    if w.is_instance_of::<PyString>() || w.hasattr("__fspath__")? {
+        return Ok(vec![w.extract::<PathBuf>()?]);
+    }
+    // Bytes are iterable (as ints): refuse them rather than report an int.
+    if w.is_instance_of::<PyBytes>() {
+        return Err(type_error(type_name(w)));
+    }
+    let Ok(items) = w.try_iter() else {
+        return Err(type_error(type_name(w)));
+    };
+    let mut roots = Vec::new();
+    for (i, item) in items.enumerate() {
+        let item = item?;
+        if !(item.is_instance_of::<PyString>() || item.hasattr("__fspath__")?) {
+            return Err(type_error(format!("{} at index {i}", type_name(&item))));
+        }
+        roots.push(item.extract::<PathBuf>()?);
+    }
+    Ok(roots)
+}
+
+/// Checks `line` with `checker` in `context`, under `policy` when given.
+pub fn run(
+    checker: &Checker,
+    line: &str,
+    policy: Option<&PyPolicy>,
+    context: &Context,
+) -> PyLineVerdict {
+    let mut checker = checker.clone();
+    if let Some(p) = policy {
+        checker = checker.with_policy(p.inner().clone());
+    }
+    PyLineVerdict::from_core(&context.apply(checker).check(line))
 }
 
 /// Decides a whole shell line with the built-in registry and argument rules:
 /// it is split into the simple commands it runs, launchers (`sudo`, `env`,
 /// `bash -c`, ...) are seen through, and the strictest segment decides.
 ///
-/// Raises nothing for any text: what cannot be analysed is decided
-/// fail-closed (`TcpError` only if the built-in tables failed their
-/// self-test, a bug).
+/// `cwd` is the directory the line runs in (default: the process's current
+/// directory), `home` the directory `~` stands for (default: `$HOME`), and
+/// `workspace` the workspace root or roots, where writes and deletes are the
+/// agent's own work (default: `[cwd]`); they are what the CLI's `--cwd`,
+/// `--home` and `--workspace` take, with the same defaults.
+///
+/// Raises `TypeError` for a `cwd`, `home` or `workspace` (or an item of it)
+/// that is not a str or os.PathLike, and nothing for any line: what cannot
+/// be analysed is decided fail-closed (`TcpError` only if the built-in
+/// tables failed their self-test, a bug).
 #[pyfunction]
-#[pyo3(signature = (line, policy=None))]
-pub fn check(line: &str, policy: Option<PyRef<'_, PyPolicy>>) -> PyResult<PyLineVerdict> {
+#[pyo3(signature = (line, policy=None, *, cwd=None, home=None, workspace=None))]
+pub fn check(
+    line: &str,
+    policy: Option<PyRef<'_, PyPolicy>>,
+    cwd: Option<PathBuf>,
+    home: Option<PathBuf>,
+    workspace: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyLineVerdict> {
     builtin_registry()?;
-    Ok(run(builtin_checker(), line, policy.as_deref()))
+    let context = Context::from_args(cwd, home, workspace)?;
+    Ok(run(builtin_checker(), line, policy.as_deref(), &context))
 }
 
 /// The decision for one simple command of a line.

@@ -8,7 +8,7 @@ use pyo3::types::{PyBytes, PyTuple};
 use tcp_core::command_line::Checker;
 use tcp_core::{Capabilities, Registry};
 
-use crate::check::{PyLineVerdict, builtin_checker, builtin_registry, checker_in, run};
+use crate::check::{Context, PyLineVerdict, builtin_checker, builtin_registry, checker_in, run};
 use crate::descriptor::PyDescriptor;
 use crate::errors::{IntoPyResult, bad_input};
 use crate::policy::PyPolicy;
@@ -108,11 +108,24 @@ impl PyRegistry {
     }
 
     /// Decides a whole shell line against this registry, with the built-in
-    /// argument rules and launchers, under `policy` (default `Policy()`).
-    /// Raises nothing: what cannot be analysed is decided fail-closed.
-    #[pyo3(signature = (line, policy=None))]
-    fn check(&self, line: &str, policy: Option<PyRef<'_, PyPolicy>>) -> PyLineVerdict {
-        run(self.checker(), line, policy.as_deref())
+    /// argument rules and launchers, under `policy` (default `Policy()`), in
+    /// the working directory `cwd`, home `home` and workspace root(s)
+    /// `workspace` (defaults as `libtcp.check`: the process's current
+    /// directory, `$HOME`, `[cwd]`). Raises `TypeError` for a `cwd`, `home`
+    /// or `workspace` that is not a str or os.PathLike (or a sequence of
+    /// them, for `workspace`), and nothing for any line: what cannot be
+    /// analysed is decided fail-closed.
+    #[pyo3(signature = (line, policy=None, *, cwd=None, home=None, workspace=None))]
+    fn check(
+        &self,
+        line: &str,
+        policy: Option<PyRef<'_, PyPolicy>>,
+        cwd: Option<PathBuf>,
+        home: Option<PathBuf>,
+        workspace: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyLineVerdict> {
+        let context = Context::from_args(cwd, home, workspace)?;
+        Ok(run(self.checker(), line, policy.as_deref(), &context))
     }
 
     /// The entry for a command name, or `None`.

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use tcp_core::registry::{CheckerSource, LiveChecker};
 
-use crate::check::{PyLineVerdict, run};
+use crate::check::{Context, PyLineVerdict, run};
 use crate::errors::IntoPyResult;
 use crate::registry::PyEntry;
 
@@ -52,10 +52,24 @@ impl PyLiveChecker {
         py.detach(|| self.live.reload()).into_py_result()
     }
 
-    /// Decides a whole shell line with the registry and policy in use now.
-    fn check(&self, py: Python<'_>, line: &str) -> PyLineVerdict {
+    /// Decides a whole shell line with the registry and policy in use now, in
+    /// the working directory `cwd`, home `home` and workspace root(s)
+    /// `workspace` (defaults as `libtcp.check`: the process's current
+    /// directory, `$HOME`, `[cwd]`). Raises `TypeError` for a `cwd`, `home`
+    /// or `workspace` that is not a str or os.PathLike (or a sequence of
+    /// them, for `workspace`), and nothing for any line.
+    #[pyo3(signature = (line, *, cwd=None, home=None, workspace=None))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        line: &str,
+        cwd: Option<PathBuf>,
+        home: Option<PathBuf>,
+        workspace: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyLineVerdict> {
+        let context = Context::from_args(cwd, home, workspace)?;
         let checker = self.live.checker();
-        py.detach(|| run(&checker, line, None))
+        Ok(py.detach(|| run(&checker, line, None, &context)))
     }
 
     /// The entry for a command name in the registry in use now, or `None`.

@@ -502,9 +502,23 @@ class Registry:
         Raises:
             TcpError: only if the built-in tables failed their self-test (a libtcp bug).
         """
-    def check(self, line: str, policy: Policy | None = None) -> LineVerdict:
-        """Decides a whole shell line against this registry. Raises nothing: what
-        cannot be analysed is decided fail-closed.
+    def check(
+        self,
+        line: str,
+        policy: Policy | None = None,
+        *,
+        cwd: str | os.PathLike[str] | None = None,
+        home: str | os.PathLike[str] | None = None,
+        workspace: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
+    ) -> LineVerdict:
+        """Decides a whole shell line against this registry, in the working
+        directory ``cwd``, home ``home`` and workspace root(s) ``workspace``
+        (defaults as ``libtcp.check``: the current directory, ``$HOME``,
+        ``[cwd]``). What cannot be analysed is decided fail-closed.
+
+        Raises:
+            TypeError: ``cwd`` or ``home`` is not a str or os.PathLike, or
+                ``workspace`` is neither that nor a sequence of them.
         """
     def lookup(self, name: str) -> Entry | None:
         """The entry for a command name, or ``None``. Raises nothing.
@@ -554,7 +568,22 @@ class LiveChecker:
         policy: str | os.PathLike[str] | None = None,
     ) -> LiveChecker: ...
     def reload(self) -> None: ...
-    def check(self, line: str) -> LineVerdict: ...
+    def check(
+        self,
+        line: str,
+        *,
+        cwd: str | os.PathLike[str] | None = None,
+        home: str | os.PathLike[str] | None = None,
+        workspace: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
+    ) -> LineVerdict:
+        """Decides a whole shell line with the registry and policy in use now,
+        in the working directory ``cwd``, home ``home`` and workspace root(s)
+        ``workspace`` (defaults as ``libtcp.check``).
+
+        Raises:
+            TypeError: ``cwd`` or ``home`` is not a str or os.PathLike, or
+                ``workspace`` is neither that nor a sequence of them.
+        """
     def lookup(self, name: str) -> Entry | None: ...
     @property
     def registry_path(self) -> str | None: ...
@@ -574,12 +603,30 @@ class LiveChecker:
 
 # ---- command lines ----------------------------------------------------------
 
-def check(line: str, policy: Policy | None = None) -> LineVerdict:
+def check(
+    line: str,
+    policy: Policy | None = None,
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    home: str | os.PathLike[str] | None = None,
+    workspace: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
+) -> LineVerdict:
     """Decides a whole shell line with the built-in registry and rules.
 
-    Raises nothing for any text: what cannot be analysed is decided
-    fail-closed (``TcpError`` only if the built-in tables failed their
-    self-test, a libtcp bug).
+    ``cwd`` is the directory the line runs in (``None``: the process's
+    current directory), ``home`` the directory ``~`` stands for (``None``:
+    ``$HOME``; none if unset or empty), ``workspace`` one workspace root or a
+    sequence of them, where writes and deletes are the agent's own work
+    (``None`` or empty: ``[cwd]``). They are what ``tcp check --cwd --home
+    --workspace`` takes, with the same defaults, so the CLI and this give the
+    same verdict for the same inputs.
+
+    Raises:
+        TypeError: ``cwd`` or ``home`` is not a str or os.PathLike, or
+            ``workspace`` is neither that nor a sequence of them.
+        TcpError: only if the built-in tables failed their self-test (a
+            libtcp bug). Nothing for any line: what cannot be analysed is
+            decided fail-closed.
     """
 
 @final
