@@ -1126,6 +1126,22 @@ impl Eval<'_> {
         }
     }
 
+    /// Commands that create or change files: a target outside the workspace
+    /// (and `/tmp`) asks; a home dotfile, a system path or a device asks too.
+    fn writes_outside(&self, targets: &[&str], key: &str, sv: &mut SegmentVerdict) {
+        let places = self.places();
+        for a in targets {
+            let place = places.of(&normalize_path(a));
+            if !matches!(place, Place::Workspace | Place::Tmp | Place::Null) {
+                sv.reasons.push(fail(
+                    format!("{key} writes outside the workspace ({a})"),
+                    Decision::RequireApproval,
+                ));
+                return;
+            }
+        }
+    }
+
     /// Deleting commands: operands outside the workspace (and `/tmp`) ask.
     fn deletes_outside(&self, args: &[Word<'_>], key: &str, sv: &mut SegmentVerdict) {
         let places = self.places();
@@ -1588,6 +1604,8 @@ impl Eval<'_> {
         }
         if DELETING.contains(&key) {
             self.deletes_outside(inv.args, key, &mut sv);
+        } else if let Some(which) = written_operands(key, inv.args) {
+            self.writes_outside(&which, key, &mut sv);
         }
         let level = match risk.max(sv.risk) {
             Some(level) => level,
@@ -1796,6 +1814,49 @@ fn canonical_options<'w>(canon: &str, words: &[Word<'w>]) -> Option<Vec<Word<'w>
         return Some(expanded);
     }
     changed.then_some(out)
+}
+
+/// The operands a file-writing command writes: every operand (`touch`,
+/// `mkdir`, `tee`, `mv`), all but the first (`chmod MODE FILE...`), or the
+/// destination (`cp`, `ln`, `install`, `-t DIR`); `None` for other commands.
+fn written_operands<'a>(key: &str, args: &'a [Word<'_>]) -> Option<Vec<&'a str>> {
+    let kind = match key {
+        "touch" | "mkdir" | "tee" | "mv" | "mkfifo" | "sponge" => 0,
+        "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => 1,
+        "cp" | "ln" | "install" | "rsync" => 2,
+        _ => return None,
+    };
+    let mut operands: Vec<&str> = Vec::new();
+    let mut target_dir: Option<&str> = None;
+    let mut after = false;
+    let mut it = args.iter().map(Word::as_str).peekable();
+    while let Some(a) = it.next() {
+        if !after && a == "--" {
+            after = true;
+            continue;
+        }
+        if !after && (a == "-t" || a == "--target-directory") {
+            target_dir = it.next();
+            continue;
+        }
+        if !after && a.starts_with("--target-directory=") {
+            target_dir = a.split_once('=').map(|(_, v)| v);
+            continue;
+        }
+        if !after && a.starts_with('-') && a.len() > 1 {
+            continue;
+        }
+        operands.push(a);
+    }
+    Some(match kind {
+        0 => operands,
+        1 => operands.into_iter().skip(1).collect(),
+        _ => match target_dir {
+            Some(d) => vec![d],
+            None if operands.len() >= 2 => operands.last().copied().into_iter().collect(),
+            None => Vec::new(),
+        },
+    })
 }
 
 /// Commands that overwrite their destination.

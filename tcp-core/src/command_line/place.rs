@@ -112,6 +112,25 @@ impl Places<'_> {
                 Place::Device
             };
         }
+        // A dotfile of the home directory stays one even when the workspace
+        // is the home directory itself (unless the workspace is inside it).
+        if let Some(h) = self.home {
+            if let Some(rest) = under(path, h) {
+                let first = rest.split('/').next().unwrap_or("");
+                if first.starts_with('.') && first.len() > 1 {
+                    let dot = format!("{h}/{first}");
+                    let inside = self
+                        .roots
+                        .iter()
+                        .copied()
+                        .chain(self.start)
+                        .any(|r| under(r, &dot).is_some());
+                    if !inside {
+                        return Place::HomeDotfile;
+                    }
+                }
+            }
+        }
         let roots: Vec<&str> = if self.roots.is_empty() {
             self.start.into_iter().collect()
         } else {
@@ -223,5 +242,12 @@ mod tests {
         assert_eq!(bare.of("build"), Place::Workspace);
         assert_eq!(bare.of("../x"), Place::Outside);
         assert_eq!(bare.of("~/.ssh/id_rsa"), Place::HomeDotfile);
+        let home_ws = Places {
+            roots: vec!["/home/dev"],
+            home: Some("/home/dev"),
+            start: Some("/home/dev"),
+        };
+        assert_eq!(home_ws.of("~/.bashrc"), Place::HomeDotfile);
+        assert_eq!(home_ws.of("notes.txt"), Place::Workspace);
     }
 }
