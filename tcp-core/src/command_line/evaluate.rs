@@ -1824,6 +1824,13 @@ fn written_operands<'a>(key: &str, args: &'a [Word<'_>]) -> Option<Vec<&'a str>>
         "touch" | "mkdir" | "tee" | "mv" | "mkfifo" | "sponge" => 0,
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => 1,
         "cp" | "ln" | "install" | "rsync" => 2,
+        "dd" => {
+            return Some(
+                args.iter()
+                    .filter_map(|w| w.as_str().strip_prefix("of="))
+                    .collect(),
+            );
+        }
         _ => return None,
     };
     let mut operands: Vec<&str> = Vec::new();
@@ -1954,7 +1961,11 @@ fn expand_words<'a>(
     budget: &mut usize,
 ) -> Vec<Word<'a>> {
     let mut out = Vec::with_capacity(words.len());
+    let mut prefix = true;
     for w in words {
+        // Leading assignments are expanded by the shell as assignments, not here.
+        let assignment = prefix && is_assignment(w.raw);
+        prefix = assignment;
         // Past the budget (or for a huge word) the word stays dynamic.
         let expandable = w
             .flags
@@ -1962,7 +1973,7 @@ fn expand_words<'a>(
             && !w
                 .flags
                 .intersects(WordFlags::SUBSTITUTION.union(WordFlags::UNDECODED))
-            && !is_assignment(w.raw)
+            && !assignment
             && w.raw.len() <= 4096
             && *budget > 0;
         let expanded = if expandable {
