@@ -1,53 +1,85 @@
 //! Whole command lines: `sudo rm -rf / && ls | grep x` decided as a whole.
 //!
-//! Agents do not run tool names, they run shell lines. [`Checker::check`] parses
-//! a line, splits it into the simple commands it runs (on `&&`, `||`, `;`, `|`,
-//! `&` and newlines), removes the launchers around each (`sudo`, `env`,
-//! `timeout`, `xargs`, `bash -c "..."`, ...), finds the command and subcommand
-//! (`git -C dir push --force` is `git push` with `--force`), and decides it from
-//! the registry, the argument rules and the policy. The strictest segment
-//! decides the line.
+//! Agents do not run tool names, they run shell lines. [`Checker::check`] reads
+//! a line the way bash does and decides every command it would run:
 //!
-//! # Why a hand-written parser
+//! 1. **Parse** ([`lexer`], [`parser`]): bash's grammar, reserved words only
+//!    where bash recognises them, compound commands, here-documents,
+//!    arithmetic and conditionals; what bash refuses is a syntax error here.
+//!    The differential oracle (`tcp-oracle`, a test-only crate) runs lines
+//!    under real bash in a sandbox and checks this reading against what bash
+//!    actually ran and wrote.
+//! 2. **Resolve**: static expansion ([`expand`]: braces, tilde, variables the
+//!    line assigns a literal once and certainly before use), the working
+//!    directory along the line (`cd`), launchers unwrapped (`sudo`, `env`,
+//!    `bash -c`, `find -exec`, `xargs`), the command and subcommand found
+//!    ([`families`]), options read as the program reads them (the Fig option
+//!    grammars: `rm --recur` is `--recursive`).
+//! 3. **Effects**: registry risk, argument rules ([`rules`]), the operation of
+//!    API clients (`aws ... delete-*`, `curl -X DELETE`, `gh api`), settings
+//!    and variables that name programs (`git -c core.fsmonitor=...`,
+//!    `GIT_SSH_COMMAND`), code in arithmetic, traps and aliases, credential
+//!    files read and the network used.
+//! 4. **Policy**: the strictest reason decides; places decide writes and
+//!    deletes (table below). Anything the analysis cannot follow is at least
+//!    REQUIRE_APPROVAL, and every product of the work is capped (see
+//!    `tests/bounded_work.rs`).
 //!
-//! tree-sitter-bash would bring a C build, a grammar larger than what is
-//! decided here, and a syntax tree to walk for every call; shell-words
-//! tokenizers know quotes but no operators, redirections or substitutions. The
-//! lexer here ([`lexer`]) implements the POSIX quoting rules (plus `$'...'`),
-//! keeps every expansion it cannot perform as opaque text, and the parser
-//! ([`parser`]) applies the small grammar documented there. Both are
-//! allocation-free for words without quotes, run in linear time, never panic
-//! (they are fuzzed: `fuzz/fuzz_targets/command_line.rs`), and decide a typical
-//! line in well under a microsecond.
+//! # Where a write or delete lands
+//!
+//! The checker is told its working directory, home directory and workspace
+//! roots ([`Checker::with_working_dir`], [`Checker::with_home_dir`],
+//! [`Checker::with_workspace_roots`]); the library never reads the process's
+//! own.
+//!
+//! | place | writes (`>`, `tee`, `cp`, `touch`, ...) | deletes (`rm`, `find -delete`, ...) |
+//! |---|---|---|
+//! | inside a workspace root (not `.git`) | APPROVED (new file) / CAUTION_MODE (truncating one) | CAUTION_MODE |
+//! | a workspace root itself | REQUIRE_APPROVAL | REQUIRE_APPROVAL or REJECT |
+//! | `.git` of a workspace (hooks, config) | REQUIRE_APPROVAL | REQUIRE_APPROVAL |
+//! | `/tmp`, `/var/tmp` (not beside the workspace) | CAUTION_MODE | CAUTION_MODE (recursive: REQUIRE_APPROVAL) |
+//! | home directory | REQUIRE_APPROVAL | REQUIRE_APPROVAL (the home directory itself: REJECT) |
+//! | home dotfiles (`~/.bashrc`, `~/.ssh`) | REQUIRE_APPROVAL | REQUIRE_APPROVAL or REJECT |
+//! | system directories, the root | REQUIRE_APPROVAL | REJECT |
+//! | devices (`/dev/sda`) | REJECT | REJECT |
+//!
+//! Reading a credential file (`~/.ssh/id_*`, `~/.aws/credentials`, `.env`,
+//! `*.pem`, `/etc/shadow`, ...) asks; a line that reads one (or prints the
+//! environment) and also uses the network is rejected as exfiltration.
+//! Security downgrades that last (`git config http.sslVerify false`, npm's
+//! `strict-ssl`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, hooks skipped with
+//! `--no-verify`, history cleared) ask.
 //!
 //! # Failing closed
 //!
-//! Nothing the evaluator cannot see through is approved: command substitution
-//! (`$(...)`, backquotes, `<(...)`), a command name that is an expansion, a
-//! redirection to a device (rejected) or outside the working tree, subshells,
-//! function definitions (a function calling itself, the fork-bomb shape, is
-//! rejected), here-documents with substitutions, `case`, syntax errors, lines
-//! longer than [`MAX_LINE_BYTES`], inline code of other languages
-//! (`python -c`), script files run by a shell, shell code read from a pipe
-//! (rejected when the pipe carries downloaded content: `curl ... | sh`), and
-//! executables given by a path outside the trusted directories (`./ls`,
-//! `/tmp/ls`). Unknown commands get the policy's unknown-command decision,
-//! never APPROVED by default.
-//!
-//! The substitutions themselves are decided too: `echo $(rm -rf /)` is rejected
-//! for the `rm`, not merely sent for approval.
+//! Nothing the evaluator cannot see through is approved: a command name known
+//! only at run time, a redirection to an unknown target, code read from a pipe
+//! (rejected when the pipe carries downloaded content: `curl ... | sh`), a
+//! script the line itself writes, inline code of other languages (`python -c`),
+//! executables outside the trusted directories and the workspace, and lines
+//! longer than [`MAX_LINE_BYTES`]. Unknown commands get the policy's
+//! unknown-command decision (REQUIRE_APPROVAL by default). The substitutions
+//! themselves are decided too: `echo $(rm -rf /)` is rejected for the `rm`.
 //!
 //! # Knowledge
 //!
-//! [`builtin`] holds the tables compiled into the crate (`tcp-core/data/`):
-//! the registry of over 300 commands and 12 families with reviewed risk,
-//! capabilities and justifications, the argument rules (each with self-test
-//! examples checked at load), and the launchers. Users add their own registry
-//! and rules on top ([`Checker::with_user_layer`]): their entries and rules
-//! count together with the built-in ones and the strictest wins, so a user
-//! layer can ask or deny more, and approve (`action = "allow"`) commands the
-//! built-in registry does not know, but cannot approve what the built-in
-//! knowledge asks about.
+//! [`builtin`] holds the tables compiled into the crate (`tcp-core/data/`,
+//! converted to JSON by `build.rs`): the registry (commands and families with
+//! reviewed risk, capabilities and justifications), the argument rules (each
+//! with self-test examples, run by the tests), the launchers, and the Fig
+//! option grammars (`data/fig/`, see `knowledge/fig/SOURCE.md`). Users add
+//! their own registry and rules on top ([`Checker::with_user_layer`]): the
+//! strictest wins, so a user layer can ask or deny more, and approve (`action
+//! = "allow"`) commands the built-in registry does not know, but cannot
+//! approve what the built-in knowledge asks about.
+//!
+//! # Why a hand-written parser
+//!
+//! tree-sitter-bash would bring a C build and a syntax tree to walk for every
+//! call, and brush-parser is a PEG parser several times slower than the
+//! budget (a typical line in well under a microsecond); the lexer and parser
+//! here are linear, allocation-light and fuzzed
+//! (`fuzz/fuzz_targets/command_line.rs`).
 
 pub mod builtin;
 mod environment;
