@@ -1445,7 +1445,20 @@ impl Eval<'_> {
                 caps |= entry.capabilities;
             }
         }
-        if let Some(op) = super::operations::classify(key, inv.args) {
+        let stdin = match stdin_redirect(ctx.seg) {
+            Some(r) if matches!(r.op, RedirOp::HereDoc | RedirOp::HereString) => {
+                match literal_stdin(ctx) {
+                    Some(text) => super::operations::Stdin::Literal(text),
+                    None => super::operations::Stdin::Unknown,
+                }
+            }
+            Some(_) => super::operations::Stdin::Unknown,
+            None if ctx.seg.piped_in || inh.stdin_pipe.is_some() => {
+                super::operations::Stdin::Unknown
+            }
+            None => super::operations::Stdin::None,
+        };
+        if let Some(op) = super::operations::classify_with_input(key, inv.args, stdin) {
             // The operation decides, not the client's name.
             known = true;
             risk = Some(op.level);

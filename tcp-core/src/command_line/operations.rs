@@ -126,9 +126,47 @@ fn read_verb(op: &str) -> bool {
     })
 }
 
+/// What a command reads on standard input, as far as the line says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stdin<'a> {
+    /// Nothing redirected or piped.
+    None,
+    /// Literal text (a here-string or a quoted here-document).
+    Literal(&'a str),
+    /// A pipe, a file or expanding text: unknown here.
+    Unknown,
+}
+
+/// Database clients decided by the statements they are given.
+const DATABASES: [&str; 11] = [
+    "psql",
+    "mysql",
+    "mariadb",
+    "sqlite3",
+    "duckdb",
+    "clickhouse-client",
+    "redis-cli",
+    "mongosh",
+    "mongo",
+    "cqlsh",
+    "sqlcmd",
+];
+
 /// The operation `command ARGS` performs, if `command` is one this module knows.
 pub(crate) fn classify(command: &str, args: &[Word<'_>]) -> Option<Operation> {
+    classify_with_input(command, args, Stdin::None)
+}
+
+/// [`classify`], knowing what the command reads on standard input.
+pub(crate) fn classify_with_input(
+    command: &str,
+    args: &[Word<'_>],
+    stdin: Stdin<'_>,
+) -> Option<Operation> {
     let base = command.split(' ').next().unwrap_or(command);
+    if DATABASES.contains(&base) {
+        return database(base, args, stdin);
+    }
     if HTTP.contains(&base) {
         return Some(http(base, args));
     }
@@ -139,6 +177,223 @@ pub(crate) fn classify(command: &str, args: &[Word<'_>]) -> Option<Operation> {
         return Some(cloud(base, args));
     }
     None
+}
+
+/// Statement words that only read (SQL, redis and mongo shells), lowercase.
+const READ_STATEMENTS: [&str; 40] = [
+    "select",
+    "show",
+    "describe",
+    "desc",
+    "explain",
+    "with",
+    "values",
+    "table",
+    "pragma",
+    "\\d",
+    "\\dt",
+    "\\l",
+    "\\du",
+    "\\dn",
+    "\\df",
+    "\\dv",
+    "\\di",
+    "\\conninfo",
+    "\\x",
+    ".tables",
+    ".schema",
+    ".indexes",
+    ".headers",
+    ".mode",
+    "get",
+    "mget",
+    "keys",
+    "scan",
+    "info",
+    "ttl",
+    "exists",
+    "type",
+    "hget",
+    "hgetall",
+    "lrange",
+    "smembers",
+    "zrange",
+    "dbsize",
+    "ping",
+    "strlen",
+];
+
+/// True if every statement of `sql` only reads.
+fn only_reads(sql: &str) -> bool {
+    // Comments and case do not change what a statement does.
+    let mut text = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(i) = rest.find("/*") {
+        text.push_str(rest.get(..i).unwrap_or(""));
+        text.push(' ');
+        rest = rest
+            .get(i + 2..)
+            .and_then(|r| r.find("*/").map(|j| r.get(j + 2..).unwrap_or("")))
+            .unwrap_or("");
+    }
+    text.push_str(rest);
+    let lower = text.to_ascii_lowercase();
+    let mongo_read = [
+        "find(",
+        "findone(",
+        "count",
+        "aggregate(",
+        "getcollectionnames(",
+        "stats(",
+        "show dbs",
+        "show collections",
+        "getindexes(",
+    ];
+    let mongo_write = [
+        "drop",
+        "delete",
+        "remove",
+        "update",
+        "insert",
+        "createuser",
+        "grant",
+        "eval(",
+        "rename",
+        "replace",
+        "bulkwrite",
+    ];
+    if lower.contains("db.") || lower.contains("db[") {
+        return !mongo_write.iter().any(|w| lower.contains(w))
+            && mongo_read.iter().any(|w| lower.contains(w));
+    }
+    let statements: Vec<&str> = lower
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.starts_with("--"))
+        .collect();
+    !statements.is_empty()
+        && statements.iter().all(|s| {
+            let first = s.split_whitespace().next().unwrap_or("");
+            READ_STATEMENTS.contains(&first)
+                && !s.contains(" into ")
+                && !s.contains("\\!")
+                && !s.contains("\\copy")
+                && !s.contains("outfile")
+        })
+}
+
+/// A database client: the statements come from options, operands or
+/// standard input.
+fn database(base: &str, args: &[Word<'_>], stdin: Stdin<'_>) -> Option<Operation> {
+    let net = Capabilities::NETWORK_ACCESS;
+    let texts: Vec<&str> = args.iter().map(Word::as_str).collect();
+    let mut statements: Vec<String> = Vec::new();
+    let mut file_input = false;
+    let value_opts = [
+        "-h",
+        "-p",
+        "-P",
+        "-U",
+        "-u",
+        "-d",
+        "-D",
+        "-n",
+        "-a",
+        "-s",
+        "-r",
+        "-i",
+        "--host",
+        "--port",
+        "--user",
+        "--username",
+        "--dbname",
+        "--database",
+        "--pass",
+        "--password",
+        "--tls",
+        "--cacert",
+        "--pattern",
+        "-t",
+        "--type",
+    ];
+    let code_opts = [
+        "-c",
+        "--command",
+        "-e",
+        "--execute",
+        "--eval",
+        "-q",
+        "--query",
+        "-Q",
+    ];
+    let file_opts = ["-f", "--file", "-i", "--init", "--source"];
+    let mut operands: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while let Some(a) = texts.get(i) {
+        i += 1;
+        let (name, attached) = match a.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v)),
+            _ => (*a, None),
+        };
+        if code_opts.contains(&name) {
+            if let Some(v) = attached.or_else(|| texts.get(i).copied()) {
+                statements.push(v.to_owned());
+            }
+            if attached.is_none() {
+                i += 1;
+            }
+            continue;
+        }
+        if file_opts.contains(&name) {
+            file_input = true;
+            continue;
+        }
+        if value_opts.contains(&name) && base != "sqlite3" {
+            if attached.is_none() {
+                i += 1;
+            }
+            continue;
+        }
+        if a.starts_with('-') {
+            continue;
+        }
+        operands.push(a);
+    }
+    // sqlite3 DB 'SQL', duckdb DB 'SQL'; redis-cli COMMAND ARGS; mongosh DB FILE.js
+    match base {
+        "sqlite3" | "duckdb" => statements.extend(operands.iter().skip(1).map(|s| (*s).to_owned())),
+        "redis-cli" if !operands.is_empty() => statements.push(operands.join(" ")),
+        "mongosh" | "mongo" => {
+            if operands.iter().any(|o| o.ends_with(".js")) {
+                file_input = true;
+            }
+        }
+        _ => {}
+    }
+    match stdin {
+        Stdin::Literal(t) => statements.push(t.to_owned()),
+        Stdin::Unknown => file_input = true,
+        Stdin::None => {}
+    }
+    if statements.is_empty() && !file_input {
+        return None;
+    }
+    if !file_input && statements.iter().all(|s| only_reads(s)) {
+        return Some(op(
+            "database-read",
+            RiskLevel::Low,
+            net,
+            format!("{base}: statements that only read"),
+        ));
+    }
+    Some(op(
+        "database-write",
+        RiskLevel::High,
+        net | Capabilities::DESTRUCTIVE,
+        format!(
+            "{base}: statements that change or drop data, change users or settings, or that cannot be read here"
+        ),
+    ))
 }
 
 fn op(id: &'static str, level: RiskLevel, caps: Capabilities, why: String) -> Operation {
@@ -544,5 +799,33 @@ mod tests {
             RiskLevel::High
         );
         assert_eq!(level("http DELETE https://x.example/b"), RiskLevel::High);
+        assert_eq!(
+            level("psql -c 'select count(*) from users'"),
+            RiskLevel::Low
+        );
+        assert_eq!(
+            level("psql -c 'UPDATE accounts SET balance = 0'"),
+            RiskLevel::High
+        );
+        assert_eq!(
+            level("mysql -e 'DROP/**/DATABASE/**/prod'"),
+            RiskLevel::High
+        );
+        assert_eq!(
+            level("mysql -e 'dRoP dAtAbAsE production'"),
+            RiskLevel::High
+        );
+        assert_eq!(level("sqlite3 app.db 'select 1'"), RiskLevel::Low);
+        assert_eq!(level("sqlite3 app.db 'DROP TABLE notes'"), RiskLevel::High);
+        assert_eq!(level("redis-cli -h cache.internal GET key"), RiskLevel::Low);
+        assert_eq!(level("redis-cli fLuShAlL"), RiskLevel::High);
+        assert_eq!(
+            level("mongosh --quiet --eval 'db.users.deleteMany({})' app"),
+            RiskLevel::High
+        );
+        assert_eq!(
+            level("mongosh --eval 'db.users.find().limit(5)' app"),
+            RiskLevel::Low
+        );
     }
 }
