@@ -363,11 +363,7 @@ fn database(base: &str, args: &[Word<'_>], stdin: Stdin<'_>) -> Option<Operation
     match base {
         "sqlite3" | "duckdb" => statements.extend(operands.iter().skip(1).map(|s| (*s).to_owned())),
         "redis-cli" if !operands.is_empty() => statements.push(operands.join(" ")),
-        "mongosh" | "mongo" => {
-            if operands.iter().any(|o| o.ends_with(".js")) {
-                file_input = true;
-            }
-        }
+        "mongosh" | "mongo" if operands.iter().any(|o| o.ends_with(".js")) => file_input = true,
         _ => {}
     }
     match stdin {
