@@ -99,7 +99,13 @@ const PROGRAM_PREFIXES: [&str; 8] = [
 ];
 
 /// Variables that turn off verification or hide what ran.
-const WEAKEN: [&str; 14] = [
+const WEAKEN: [&str; 20] = [
+    "http_proxy",
+    "https_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "all_proxy",
     "NODE_TLS_REJECT_UNAUTHORIZED",
     "PYTHONHTTPSVERIFY",
     "GIT_SSL_NO_VERIFY",

@@ -681,7 +681,13 @@ impl Eval<'_> {
     fn inside_workspace(&self, kind: WorkspaceOperands, args: &[Word<'_>]) -> bool {
         let places = self.places();
         let ok = |w: &Word<'_>| {
-            !w.flags.is_dynamic() && places.of(&normalize_path(w.as_str())) == Place::Workspace
+            let path = normalize_path(w.as_str());
+            // `*` at the top of the workspace is the whole project.
+            let whole = matches!(
+                path.as_ref(),
+                "*" | ".*" | ".[!.]*" | ".??*" | "?*" | "*.*" | "[!.]*" | "**"
+            );
+            !w.flags.is_dynamic() && !whole && places.of(&path) == Place::Workspace
         };
         let operands: Vec<&Word<'_>> = match kind {
             WorkspaceOperands::Operands | WorkspaceOperands::Last => {
@@ -1054,6 +1060,7 @@ impl Eval<'_> {
         }
         if sv.capabilities.contains(Capabilities::NETWORK_ACCESS)
             || super::operations::classify(key, &[]).is_some()
+            || matches!(base, "echo" | "printf" | "print")
         {
             let leaks = args.iter().any(|w| {
                 w.flags.contains(WordFlags::EXPANSION)
@@ -1557,7 +1564,7 @@ impl Eval<'_> {
                 Decision::RequireApproval,
             ));
         } else if inv.args.iter().any(may_be_option)
-            && checker.rules.has_rules_for(key)
+            && checker.rules.has_option_rules_for(key)
             && dynamic_options(canon, words)
         {
             // `git push origin $(printf -- --force)`: the value could be an
@@ -1833,6 +1840,61 @@ fn canonical_options<'w>(canon: &str, words: &[Word<'w>]) -> Option<Vec<Word<'w>
 /// `mkdir`, `tee`, `mv`), all but the first (`chmod MODE FILE...`), or the
 /// destination (`cp`, `ln`, `install`, `-t DIR`); `None` for other commands.
 fn written_operands<'a>(key: &str, args: &'a [Word<'_>]) -> Option<Vec<&'a str>> {
+    // Output options of commands otherwise read-only (`sort -o`, `curl -o`).
+    let output_options: &[&str] = match key {
+        "sort" | "iconv" | "tree" | "zstd" | "gpg" | "shuf" | "pandoc" => &["-o", "--output"],
+        "openssl" => &["-out", "-keyout"],
+        "curl" => &["-o", "--output"],
+        "wget" => &["-O", "--output-document"],
+        "unzip" => &["-d"],
+        "tar" => &["-C", "--directory"],
+        _ => &[],
+    };
+    if !output_options.is_empty() {
+        let mut out = Vec::new();
+        let mut it = args.iter().map(Word::as_str).peekable();
+        while let Some(a) = it.next() {
+            if output_options.contains(&a) {
+                out.extend(it.next());
+            } else if let Some((k, v)) = a.split_once('=') {
+                if output_options.contains(&k) {
+                    out.push(v);
+                }
+            } else if let Some(v) = output_options
+                .iter()
+                .filter(|o| o.len() == 2)
+                .find_map(|o| a.strip_prefix(o).filter(|v| !v.is_empty()))
+            {
+                out.push(v);
+            }
+        }
+        return Some(out);
+    }
+    if key == "sed"
+        && args
+            .iter()
+            .any(|w| w.as_str().starts_with("-i") || w.as_str().starts_with("--in-place"))
+    {
+        let mut script_given = false;
+        let mut operands: Vec<&str> = Vec::new();
+        let mut it = args.iter().map(Word::as_str);
+        while let Some(a) = it.next() {
+            if matches!(a, "-e" | "-f" | "--expression" | "--file") {
+                script_given = true;
+                it.next();
+            } else if a.starts_with("--expression=") || a.starts_with("--file=") {
+                script_given = true;
+            } else if !a.starts_with('-') && !a.is_empty() {
+                operands.push(a);
+            }
+        }
+        return Some(
+            operands
+                .into_iter()
+                .skip(usize::from(!script_given))
+                .collect(),
+        );
+    }
     let kind = match key {
         "touch" | "mkdir" | "tee" | "mv" | "mkfifo" | "sponge" => 0,
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => 1,

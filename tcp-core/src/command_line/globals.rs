@@ -39,13 +39,18 @@ const GIT_PROGRAM_KEYS: [&str; 30] = [
 ];
 
 /// Keys that weaken a safeguard (TLS verification, protocol restrictions, ownership checks).
-const GIT_WEAKEN_KEYS: [&str; 6] = [
+const GIT_WEAKEN_KEYS: [&str; 11] = [
     "http.sslverify",
     "http.*.sslverify",
     "protocol.*.allow",
     "protocol.allow",
     "safe.directory",
     "url.*.insteadof",
+    "transfer.fsckobjects",
+    "fetch.fsckobjects",
+    "receive.fsckobjects",
+    "http.proxy",
+    "https.proxy",
 ];
 
 fn key_matches(pattern: &str, key: &str) -> bool {

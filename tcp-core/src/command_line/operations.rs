@@ -441,6 +441,17 @@ fn cloud(base: &str, args: &[Word<'_>]) -> Operation {
             format!("{base} with an operation that could not be named"),
         );
     };
+    if texts
+        .iter()
+        .any(|t| matches!(*t, "--no-verify-ssl" | "--insecure" | "--no-verify"))
+    {
+        return op(
+            "cloud-insecure",
+            RiskLevel::High,
+            net,
+            format!("{base} with TLS verification turned off"),
+        );
+    }
     let lower = joined.to_ascii_lowercase();
     let dry = texts
         .iter()

@@ -292,6 +292,18 @@ impl RuleSet {
         self.by_command.contains_key(command)
     }
 
+    /// True if a rule for `command` looks at its options (a value known only
+    /// at run time could then be such an option).
+    pub fn has_option_rules_for(&self, command: &str) -> bool {
+        self.by_command.get(command).is_some_and(|ids| {
+            ids.iter().filter_map(|&i| self.rules.get(i)).any(|r| {
+                r.when
+                    .iter()
+                    .any(|c| matches!(c, Condition::Flag(_) | Condition::Word(_)))
+            })
+        })
+    }
+
     /// Every rule, in table order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
