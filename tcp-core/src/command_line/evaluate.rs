@@ -88,6 +88,9 @@ const PATH_COMMANDS: [&str; 23] = [
 struct CwdTracker {
     cur: Vec<Cwd>,
     pending: Option<(Vec<Cwd>, Vec<Cwd>)>,
+    /// The pending `cd` runs in a background list: it holds for the rest of
+    /// that list only.
+    pending_background: bool,
     saved: Vec<(u32, Vec<Cwd>)>,
 }
 
@@ -96,6 +99,7 @@ impl CwdTracker {
         Self {
             cur: vec![start],
             pending: None,
+            pending_background: false,
             saved: Vec::new(),
         }
     }
@@ -111,6 +115,23 @@ impl CwdTracker {
             self.pending = None;
         }
         if let Some((old, new)) = self.pending.take() {
+            if self.pending_background && !matches!(seg.after, Connector::And | Connector::Or) {
+                // The background list ended: its `cd` changed nothing here.
+                self.pending_background = false;
+                return match self.cur.as_slice() {
+                    [one] => one.clone(),
+                    _ => Cwd::Unknown,
+                };
+            }
+            if self.pending_background && seg.background {
+                // Still inside the background list: it applies, and stays pending.
+                self.pending = Some((old.clone(), new.clone()));
+                return match (seg.after, new.as_slice()) {
+                    (Connector::And, [one]) => one.clone(),
+                    _ => Cwd::Unknown,
+                };
+            }
+            self.pending_background = false;
             self.cur = match seg.after {
                 Connector::And => new,
                 Connector::Or => old,
@@ -133,9 +154,10 @@ impl CwdTracker {
 
     /// `seg` is `cd ARG` (`Some(None)`: `cd` alone; `None`: not known).
     fn cd(&mut self, seg: &Segment<'_>, arg: Option<Option<&str>>) {
-        if seg.piped_in || seg.piped_out || seg.background {
+        if seg.piped_in || seg.piped_out {
             return;
         }
+        self.pending_background = seg.background;
         if seg.scope != self.saved.last().map_or(0, |(s, _)| *s) {
             self.saved.push((seg.scope, self.cur.clone()));
         }

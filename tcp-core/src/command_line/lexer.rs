@@ -788,6 +788,29 @@ impl<'a> Lexer<'a> {
                             }
                         }
                         Some(b'\\') => at += 1,
+                        // Quotes inside `${...}` are quotes for bash too: an
+                        // unclosed one leaves the expansion unterminated.
+                        Some(q @ (b'\'' | b'"')) => {
+                            at += 1;
+                            loop {
+                                match self.byte(at) {
+                                    None => return Err(LexError::Unterminated("${")),
+                                    Some(b'\\') if q == b'"' => at += 2,
+                                    Some(c) if c == q => break,
+                                    _ => at += 1,
+                                }
+                            }
+                        }
+                        Some(b'$') if self.byte(at + 1) == Some(b'(') => {
+                            flags |= WordFlags::SUBSTITUTION;
+                            let saved = self.pos;
+                            self.pos = at + 1;
+                            let inner = self.substitution_parens(false);
+                            let end = self.pos;
+                            self.pos = saved;
+                            inner?;
+                            at = end - 1;
+                        }
                         Some(b'$' | b'`') => flags |= WordFlags::SUBSTITUTION,
                         _ => {}
                     }

@@ -332,6 +332,10 @@ impl<'a> Parser<'a> {
     }
 
     fn program(&mut self) -> PResult<()> {
+        // `bash -c LINE` reads a LINE that starts with `-` as its own option.
+        if self.src.trim_start_matches([' ', '\t']).starts_with('-') {
+            return Err(syntax("a line starting with `-` is an option to bash -c"));
+        }
         self.list(&[])?;
         match self.peek()? {
             None => Ok(()),
