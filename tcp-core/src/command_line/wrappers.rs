@@ -301,6 +301,11 @@ impl Launcher {
                 }
                 let sign = a.get(..1).unwrap_or("-");
                 let mut consumed_next = false;
+                if s.code_is_flag && !a.chars().skip(1).all(|c| c.is_ascii_alphanumeric()) {
+                    // Not an option cluster (bash refuses it as an invalid
+                    // option); decided as the code it would otherwise be.
+                    return operand(i, command_mode, stdin_mode);
+                }
                 if s.code_is_flag {
                     // Each value-taking letter of the cluster takes the next word.
                     let mut takes = 0usize;
