@@ -382,18 +382,27 @@ impl Eval<'_> {
             }
         }
         for code in &line.substitutions {
-            if self.nested_budget == 0 {
-                self.out.reasons.push(fail(
-                    format!("more than {MAX_NESTED_CODE} pieces of nested code"),
-                    Decision::RequireApproval,
-                ));
+            if !self.nested(code, "$(...)", depth, inh) {
                 break;
             }
-            self.nested_budget -= 1;
-            let mut nested = inh.clone();
-            nested.wrappers.push("$(...)".to_owned());
-            self.line(code, depth + 1, &nested);
         }
+    }
+
+    /// Decides a piece of nested code under the launcher `label`, while the
+    /// line's budget lasts; `false` (and a reason) once it is spent.
+    fn nested(&mut self, code: &str, label: &str, depth: usize, inh: &Inherited) -> bool {
+        if self.nested_budget == 0 {
+            self.out.reasons.push(fail(
+                format!("more than {MAX_NESTED_CODE} pieces of nested code"),
+                Decision::RequireApproval,
+            ));
+            return false;
+        }
+        self.nested_budget -= 1;
+        let mut nested = inh.clone();
+        nested.wrappers.push(label.to_owned());
+        self.line(code, depth + 1, &nested);
+        true
     }
 
     /// Code that a segment's words carry into bash's evaluation: `$(...)` in
@@ -497,17 +506,9 @@ impl Eval<'_> {
             self.push(sv);
         }
         for (code, label) in codes {
-            if self.nested_budget == 0 {
-                self.out.reasons.push(fail(
-                    format!("more than {MAX_NESTED_CODE} pieces of nested code"),
-                    Decision::RequireApproval,
-                ));
+            if !self.nested(&code, label, depth, inh) {
                 break;
             }
-            self.nested_budget -= 1;
-            let mut nested = inh.clone();
-            nested.wrappers.push(label.to_owned());
-            self.line(&code, depth + 1, &nested);
         }
     }
 
