@@ -273,9 +273,12 @@ impl Driver {
         obs.strays_killed = strays;
         let log = fs::read(LOG_PATH).unwrap_or_default();
         for l in log.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            match serde_json::from_slice::<ShimRecord>(l) {
-                Ok(r) => obs.records.push(r),
-                Err(e) => obs.error = Some(format!("bad shim record: {e}")),
+            // A fragment that is no record was cut short (the line's file-size
+            // limit, a writer killed at clean-up) or written by the line itself
+            // into the log: it names no command, so it is skipped rather than
+            // failing the whole run.
+            if let Ok(r) = serde_json::from_slice::<ShimRecord>(l) {
+                obs.records.push(r);
             }
         }
         let after = snapshot(&WATCHED_TREES);
